@@ -1,0 +1,94 @@
+// Package translate is the anti-corruption layer: pure functions between
+// partner shapes and upstream (Fineract) shapes, and the table that rewrites
+// every upstream error into the partner error contract. It does no I/O.
+package translate
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// Code is a partner error code. The set and its HTTP statuses follow
+// Connect's table (connect-go protocol_connect.go connectCodeToHTTP); the
+// contract uses seven of its codes.
+type Code string
+
+const (
+	InvalidArgument  Code = "invalid_argument"
+	Unauthenticated  Code = "unauthenticated"
+	PermissionDenied Code = "permission_denied"
+	NotFound         Code = "not_found"
+	Aborted          Code = "aborted"
+	Internal         Code = "internal"
+	Unavailable      Code = "unavailable"
+)
+
+// HTTPStatus is the status every response with this code carries.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case InvalidArgument:
+		return http.StatusBadRequest
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case PermissionDenied:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case Aborted:
+		return http.StatusConflict
+	case Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Error is the one partner-facing error. Code and Message are exactly what
+// the partner sees; Cause is for logs only and never serialised.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	// RetryAfterSeconds, when positive, is sent as a Retry-After header.
+	RetryAfterSeconds int   `json:"-"`
+	Cause             error `json:"-"`
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// NewError builds an error with a message the caller composed; messages are
+// never format strings, so partner values cannot be mangled by verbs.
+func NewError(code Code, message string) *Error {
+	return &Error{Code: code, Message: message}
+}
+
+// FieldError is one problem with one partner-supplied field.
+type FieldError struct {
+	Field string `json:"field"`
+	Error string `json:"error"`
+}
+
+// Invalid builds invalid_argument whose message is the JSON-encoded list of
+// field problems, as the contract requires (spec §3).
+func Invalid(fields ...FieldError) *Error {
+	if len(fields) == 0 {
+		fields = []FieldError{{Field: "body", Error: "invalid"}}
+	}
+	b, err := json.Marshal(fields)
+	if err != nil { // cannot happen: two strings per element
+		b = []byte(`[]`)
+	}
+	return &Error{Code: InvalidArgument, Message: string(b)}
+}
+
+// AsError returns the partner error in err's chain, or wraps err as internal
+// with a message that reveals nothing about the cause.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: Internal, Message: "internal error", Cause: err}
+}
