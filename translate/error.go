@@ -50,8 +50,11 @@ type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
 	// RetryAfterSeconds, when positive, is sent as a Retry-After header.
-	RetryAfterSeconds int   `json:"-"`
-	Cause             error `json:"-"`
+	RetryAfterSeconds int `json:"-"`
+	// Fields are the problems of an invalid_argument, kept so that problems
+	// found by separate checks (path, query, body) merge into one answer.
+	Fields []FieldError `json:"-"`
+	Cause  error        `json:"-"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -80,7 +83,27 @@ func Invalid(fields ...FieldError) *Error {
 	if err != nil { // cannot happen: two strings per element
 		b = []byte(`[]`)
 	}
-	return &Error{Code: InvalidArgument, Message: string(b)}
+	return &Error{Code: InvalidArgument, Message: string(b), Fields: fields}
+}
+
+// Merge combines the outcome of several independent checks: nil when all
+// passed, one invalid_argument listing every field problem when only
+// field problems were found, else the first other error.
+func Merge(errs ...*Error) *Error {
+	var fields []FieldError
+	for _, e := range errs {
+		switch {
+		case e == nil:
+		case e.Code == InvalidArgument && len(e.Fields) > 0:
+			fields = append(fields, e.Fields...)
+		default:
+			return e
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return Invalid(fields...)
 }
 
 // AsError returns the partner error in err's chain, or wraps err as internal

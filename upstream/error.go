@@ -53,8 +53,10 @@ type Error struct {
 	Code    string
 	Message string
 	Params  []ParamError
-	// MaybeApplied is set on a transport failure of a write after the request
-	// may have reached the upstream: the write may or may not have been applied.
+	// MaybeApplied is set when a write may or may not have been applied: no
+	// answer after the request may have reached the upstream, a gateway's
+	// 502 or 504, or a 2xx whose body could not be read. Callers reconcile
+	// by reading the resource before they answer.
 	MaybeApplied bool
 	// Err is the cause of a transport or decode failure.
 	Err error

@@ -51,7 +51,9 @@ func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 
 // Before reports whether d is strictly before e.
 func (d Date) Before(e Date) bool { return d.Time().Before(e.Time()) }
 
-// UnmarshalJSON accepts [y,m,d], "yyyy-MM-dd" and null.
+// UnmarshalJSON accepts [y,m,d], "yyyy-MM-dd" and null. The array form is
+// parsed by hand: a list page carries three dates per client, and a nested
+// json.Unmarshal per date was the largest allocation on the read path.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -59,12 +61,9 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		*d = Date{}
 		return nil
 	case len(b) > 0 && b[0] == '[':
-		var parts []int
-		if err := json.Unmarshal(b, &parts); err != nil {
-			return fmt.Errorf("date array: %w", err)
-		}
-		if len(parts) != 3 {
-			return fmt.Errorf("date array has %d elements, want 3", len(parts))
+		parts, err := parseDateArray(b)
+		if err != nil {
+			return err
 		}
 		t := time.Date(parts[0], time.Month(parts[1]), parts[2], 0, 0, 0, 0, time.UTC)
 		if t.Year() != parts[0] || int(t.Month()) != parts[1] || t.Day() != parts[2] {
@@ -85,6 +84,24 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return fmt.Errorf("date: unexpected JSON %.20q", b)
+}
+
+// parseDateArray reads exactly three non-negative integers in [ ], with
+// optional white space, as the upstream's LocalDateAdapter writes them.
+func parseDateArray(b []byte) ([3]int, error) {
+	var parts [3]int
+	fields := bytes.Split(bytes.TrimSuffix(b[1:], []byte("]")), []byte(","))
+	if len(fields) != 3 || b[len(b)-1] != ']' {
+		return parts, fmt.Errorf("date array %.40q: want [year, month, day]", b)
+	}
+	for i, f := range fields {
+		n, err := strconv.Atoi(string(bytes.TrimSpace(f)))
+		if err != nil || n < 0 {
+			return parts, fmt.Errorf("date array %.40q: want [year, month, day]", b)
+		}
+		parts[i] = n
+	}
+	return parts, nil
 }
 
 // MarshalJSON writes the array form, as the upstream's own success bodies do;
@@ -189,6 +206,7 @@ type ClientCreate struct {
 type ClientUpdate struct {
 	ExternalID *string `json:"externalId,omitempty"`
 	Firstname  *string `json:"firstname,omitempty"`
+	Lastname   *string `json:"lastname,omitempty"`
 }
 
 // ClientClose is the body of POST /clients/{id}?command=close.

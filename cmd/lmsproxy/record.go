@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"lmsproxy/server"
+	"lmsproxy/server/auth"
+	"lmsproxy/upstream"
+	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/recording"
+)
+
+// recordIssuer is the iss of the throw-away token issuer record runs for
+// itself: the tour goes through the whole proxy, auth included, without
+// anyone having to supply a JWT.
+const recordIssuer = "lmsproxy-record"
+
+// recordOptions is what one recording run needs besides the LMSPROXY_*
+// upstream settings.
+type recordOptions struct {
+	dir string
+	// prefix starts every externalId the tour creates; a live upstream keeps
+	// them, so each run needs its own.
+	prefix string
+	// closureReasonID is a ClientClosureReason code value that exists on the
+	// upstream (deployments configure their own).
+	closureReasonID int64
+	// source describes the upstream in each file's source field; it must not
+	// name hosts or accounts.
+	source string
+	now    func() time.Time
+	// sim, when the upstream is the simulator, unlocks the scenarios that
+	// need a state no client of a live upstream can arrange.
+	sim *fake.Server
+}
+
+// record is the record command: the scripted tour against the upstream
+// configured by LMSPROXY_UPSTREAM_*, written to -dir (or LMSPROXY_RECORD_DIR)
+// in the testdata/fineract format, so a new upstream version can be diffed
+// against the checked-in corpus.
+func record(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	opts := recordOptions{source: "a live upstream", now: time.Now}
+	fs.StringVar(&opts.dir, "dir", getenv("LMSPROXY_RECORD_DIR"), "directory the scenario files are written to (LMSPROXY_RECORD_DIR)")
+	fs.StringVar(&opts.prefix, "prefix", "rec-"+time.Now().UTC().Format("20060102T150405"), "prefix of every externalId the tour creates; must be new on the upstream")
+	fs.Int64Var(&opts.closureReasonID, "closure-reason", fake.ClosureReasonID, "a ClientClosureReason code value id that exists on the upstream")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if opts.dir == "" {
+		return errors.New("record: set -dir or LMSPROXY_RECORD_DIR")
+	}
+	return recordTour(ctx, getenv, opts, stdout)
+}
+
+// recordTour runs the proxy in process against the configured upstream,
+// with a recording transport under the real upstream client, and writes one
+// file per scenario.
+func recordTour(ctx context.Context, getenv func(string) string, opts recordOptions, stdout io.Writer) error {
+	issuer, err := auth.NewLocalIssuer(recordIssuer, nil)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	keys := &http.Server{Handler: issuer.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = keys.Serve(ln) }()
+	defer keys.Close()
+
+	jwksURL := "http://" + ln.Addr().String() + auth.JWKSPath
+	cfg, err := LoadConfig(func(k string) string {
+		switch k {
+		case "LMSPROXY_OIDC_ISSUER":
+			return recordIssuer
+		case "LMSPROXY_JWKS_URL":
+			return jwksURL
+		case "LMSPROXY_AUDIENCE":
+			return ""
+		}
+		return getenv(k)
+	})
+	if err != nil {
+		return err
+	}
+	base, _ := url.Parse(cfg.Upstream.BaseURL) // validated by LoadConfig
+	rec := recording.NewRecorder(upstream.NewTransport(cfg.Upstream.ConnectTimeout, cfg.Upstream.ResponseHeaderTimeout), base.Path)
+	cfg.Upstream.Transport = rec
+	// One attempt per call: a retried answer would be recorded twice and
+	// replayed with whatever retry policy the replay uses.
+	cfg.Upstream.Retry = upstream.RetryPolicy{MaxAttempts: 1}
+	if cfg.Upstream.Version.IsZero() {
+		probe, err := upstream.New(cfg.Upstream)
+		if err != nil {
+			return err
+		}
+		if cfg.Upstream.Version, err = probe.Detect(ctx); err != nil {
+			return err
+		}
+		rec.Take() // the probe is not a partner scenario
+	}
+	verifier, err := auth.NewVerifier(cfg.Auth)
+	if err != nil {
+		return err
+	}
+	token, err := issuer.Mint(nil)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.dir, 0o755); err != nil {
+		return err
+	}
+	t := &tour{ctx: ctx, opts: opts, cfg: cfg, verifier: verifier, token: token, rec: rec}
+	if t.proxy, err = t.proxyWith(func(*upstream.Config) {}); err != nil {
+		return err
+	}
+	if err := t.run(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "recorded %d scenarios from upstream line %s into %s\n", t.written, cfg.Upstream.Version, opts.dir)
+	return nil
+}
+
+// tour runs partner requests through an in-process proxy and writes the
+// upstream exchanges each one caused.
+type tour struct {
+	ctx      context.Context
+	opts     recordOptions
+	cfg      Config
+	verifier *auth.Verifier
+	token    string
+	rec      *recording.Recorder
+	proxy    http.Handler
+	written  int
+	err      error
+}
+
+// proxyWith builds a proxy whose upstream client has cfg changed by edit
+// (wrong credentials or tenant), sharing the recorder.
+func (t *tour) proxyWith(edit func(*upstream.Config)) (http.Handler, error) {
+	ucfg := t.cfg.Upstream
+	edit(&ucfg)
+	up, err := upstream.New(ucfg)
+	if err != nil {
+		return nil, err
+	}
+	return server.New(t.cfg.Server, up, t.verifier, server.WithClock(t.opts.now)), nil
+}
+
+// partner sends one request to proxy and returns the status and body.
+func (t *tour) partner(proxy http.Handler, method, path, body string) (int, []byte) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequestWithContext(t.ctx, method, path, rd)
+	req.Header.Set("Authorization", "Bearer "+t.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	w := httptest.NewRecorder()
+	proxy.ServeHTTP(w, req)
+	return w.Code, w.Body.Bytes()
+}
+
+// scenario sends a partner request and writes its exchanges as one file.
+// After the first failure it does nothing, so run reads as a script.
+func (t *tour) scenario(name, method, path, body string) []byte {
+	return t.scenarioVia(t.proxy, name, method, path, body)
+}
+
+func (t *tour) scenarioVia(proxy http.Handler, name, method, path, body string) []byte {
+	if t.err != nil {
+		return nil
+	}
+	t.rec.Take()
+	_, out := t.partner(proxy, method, path, body)
+	s := recording.Scenario{
+		Scenario:  name,
+		Line:      t.cfg.Upstream.Version.String(),
+		Source:    "recorded: lmsproxy record against " + t.opts.source,
+		Today:     upstream.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
+		Partner:   recording.PartnerRequest{Method: method, Path: path, Body: body},
+		Exchanges: t.rec.Take(),
+	}
+	if err := s.Write(t.opts.dir); err != nil {
+		t.err = err
+		return nil
+	}
+	t.written++
+	return out
+}
+
+// setup sends a partner request that only arranges state; it must succeed
+// and is not written. It returns the customer id of the answer.
+func (t *tour) setup(method, path, body string) string {
+	if t.err != nil {
+		return ""
+	}
+	status, out := t.partner(t.proxy, method, path, body)
+	t.rec.Take()
+	if status != http.StatusOK {
+		t.err = fmt.Errorf("record: set-up %s %s answered %d: %s", method, path, status, out)
+		return ""
+	}
+	return customerID(out)
+}
+
+func customerID(body []byte) string {
+	var c struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(body, &c)
+	return c.ID
+}
+
+func externalIDBody(ext string) string { return `{"externalId":` + strconv.Quote(ext) + `}` }
+
+func closeBody(date string, reason int64) string {
+	return `{"closureDate":"` + date + `","closureReasonId":` + strconv.FormatInt(reason, 10) + `}`
+}
+
+// unknownID is a customer id no upstream is expected to have.
+const unknownID = "999999999"
+
+// run is the tour: every customer operation's success and each refusal a
+// client of the upstream can provoke. Scenario names are the corpus's file
+// names, so keep them stable.
+func (t *tour) run() error {
+	p := t.opts.prefix
+	byID := func(id string) string { return "/v1/customers/" + id }
+	byExt := func(ext string) string { return "/v1/customers/external/" + url.PathEscape(ext) }
+	today := upstream.DateOf(t.opts.now().In(t.cfg.Server.Location))
+	yesterday := upstream.DateOf(today.Time().AddDate(0, 0, -1)).ISO()
+	reason := t.opts.closureReasonID
+
+	a := customerID(t.scenario("create", http.MethodPost, "/v1/customers", externalIDBody(p+"-a")))
+	t.scenario("get-by-id", http.MethodGet, byID(a), "")
+	t.scenario("get-by-external-id", http.MethodGet, byExt(p+"-a"), "")
+	t.scenario("list", http.MethodGet, "/v1/customers?page=1&rows=2&orderBy=id&sortOrder=ASC", "")
+	t.scenario("point-lookup", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-a"), "")
+	t.scenario("point-lookup-unknown", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-none"), "")
+	t.scenario("update", http.MethodPut, byID(a), externalIDBody(p+"-b"))
+	t.scenario("update-by-external-id", http.MethodPut, byExt(p+"-b"), externalIDBody(p+"-a"))
+	t.scenario("create-duplicate-external-id", http.MethodPost, "/v1/customers", externalIDBody(p+"-a"))
+	t.scenario("close-before-activation", http.MethodPost, byID(a)+"/close", closeBody(yesterday, reason))
+	t.scenario("close-unknown-reason", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), 999999))
+	t.scenario("close", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), reason))
+	t.scenario("close-already-closed", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), reason))
+	t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-c"))
+	t.scenario("close-by-external-id", http.MethodPost, byExt(p+"-c")+"/close", closeBody(today.ISO(), reason))
+	d := t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-d"))
+	t.scenario("delete-active", http.MethodDelete, byID(d), "")
+	t.scenario("delete-pending", http.MethodDelete, byID(t.pendingClient(p+"-p", today)), "")
+
+	t.scenario("get-unknown-id", http.MethodGet, byID(unknownID), "")
+	t.scenario("get-unknown-external-id", http.MethodGet, byExt(p+"-none"), "")
+	t.scenario("update-unknown-id", http.MethodPut, byID(unknownID), externalIDBody(p+"-e"))
+	t.scenario("close-unknown-id", http.MethodPost, byID(unknownID)+"/close", closeBody(today.ISO(), reason))
+	t.scenario("delete-unknown-id", http.MethodDelete, byID(unknownID), "")
+	t.scenario("delete-unknown-external-id", http.MethodDelete, byExt(p+"-none"), "")
+
+	t.misconfigured("upstream-unauthenticated", func(c *upstream.Config) { c.Password += "-wrong" })
+	t.misconfigured("upstream-unknown-tenant", func(c *upstream.Config) { c.Tenant += "-unknown" })
+
+	if sim := t.opts.sim; sim != nil {
+		t.scenario("close-open-loans", http.MethodPost, byID(strconv.FormatInt(fake.SeedOpenLoanID, 10))+"/close", closeBody(today.ISO(), reason))
+		sim.SetMakerChecker("CREATE_CLIENT", true)
+		t.scenario("create-awaiting-approval", http.MethodPost, "/v1/customers", externalIDBody(p+"-f"))
+		sim.SetMakerChecker("CREATE_CLIENT", false)
+		sim.DenyPermission("READ_CLIENT")
+		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
+		sim.DenyPermission("CREATE_CLIENT")
+		t.scenario("create-no-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-g"))
+	}
+	return t.err
+}
+
+// misconfigured records a list through a proxy whose upstream settings are
+// wrong, for the upstream's answers to the proxy's own credentials.
+func (t *tour) misconfigured(name string, edit func(*upstream.Config)) {
+	if t.err != nil {
+		return
+	}
+	proxy, err := t.proxyWith(edit)
+	if err != nil {
+		t.err = err
+		return
+	}
+	t.scenarioVia(proxy, name, http.MethodGet, "/v1/customers?page=1&rows=2", "")
+}
+
+// pendingClient creates a client that was never activated, which the proxy
+// never does, straight through an upstream client that is not recorded.
+func (t *tour) pendingClient(ext string, today upstream.Date) string {
+	if t.err != nil {
+		return ""
+	}
+	up, err := upstream.New(t.cfg.Upstream)
+	if err != nil {
+		t.err = err
+		return ""
+	}
+	res, err := up.CreateClient(t.ctx, upstream.ClientCreate{
+		OfficeID: t.cfg.Server.OfficeID, LegalFormID: upstream.LegalFormPerson,
+		Firstname: ext, Lastname: "Customer", ExternalID: ext,
+		SubmittedOnDate: today.ISO(), DateFormat: "yyyy-MM-dd", Locale: "en",
+	})
+	t.rec.Take()
+	if err != nil {
+		t.err = fmt.Errorf("record: creating a pending client: %w", err)
+		return ""
+	}
+	return strconv.FormatInt(res.ClientID, 10)
+}

@@ -1,0 +1,141 @@
+package server_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"lmsproxy/server"
+	"lmsproxy/server/auth"
+	"lmsproxy/upstream"
+	"lmsproxy/upstream/fake"
+)
+
+// The attack suite through the HTTP surface: every refused token is a 401
+// envelope naming the rule, never echoing the token; the request never
+// reaches the upstream.
+func TestAuthAttacks(t *testing.T) {
+	s := newStack(t, upstream.V1_10)
+	mint := func(claims map[string]any) string {
+		tok, err := s.issuer.Mint(claims)
+		require.NoError(t, err)
+		return tok
+	}
+	untrusted, err := auth.NewLocalIssuer("service-project", nil)
+	require.NoError(t, err)
+	forged, err := untrusted.Mint(nil)
+	require.NoError(t, err)
+	valid := mint(nil)
+	parts := strings.Split(valid, ".")
+	b64 := base64.RawURLEncoding.EncodeToString
+	noneAlg := b64([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."
+	now := time.Now()
+
+	tests := []struct {
+		name, authorization, wantMessage string
+	}{
+		{"no header", "", "missing Authorization header"},
+		{"basic scheme", "Basic ZGV2OmRldi1wYXNzd29yZA==", "Authorization scheme must be Bearer"},
+		{"empty bearer", "Bearer ", "bearer token is empty"},
+		{"garbage", "Bearer not-a-jwt", "malformed token"},
+		{"two-part token", "Bearer " + parts[0] + "." + parts[1], "malformed token"},
+		{"alg none", "Bearer " + noneAlg, "signing algorithm not allowed"},
+		{"tampered payload", "Bearer " + parts[0] + "." + b64([]byte(`{"iss":"service-project","sub":"x","exp":9999999999,"roles":["ADMIN"]}`)) + "." + parts[2], "token signature is invalid"},
+		{"signed by an untrusted key", "Bearer " + forged, "token signed by an unknown key"},
+		{"expired", "Bearer " + mint(map[string]any{"exp": now.Add(-time.Hour).Unix()}), "token has expired"},
+		{"not yet valid", "Bearer " + mint(map[string]any{"nbf": now.Add(time.Hour).Unix()}), "token is not valid yet"},
+		{"wrong issuer", "Bearer " + mint(map[string]any{"iss": "someone-else"}), "token issuer is not trusted"},
+		{"audience when none is configured", "Bearer " + mint(map[string]any{"aud": "other-api"}), "token audience is not accepted"},
+		{"no roles", "Bearer " + mint(map[string]any{"roles": nil}), "token lacks the admin role"},
+		{"roles without admin", "Bearer " + mint(map[string]any{"roles": []string{"VIEWER"}}), "token lacks the admin role"},
+		{"roles of the wrong type", "Bearer " + mint(map[string]any{"roles": "ADMIN"}), "token lacks the admin role"},
+		{"oversized token", "Bearer " + strings.Repeat("a", 9000), "token too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(s.sim.Requests())
+			headers := map[string]string{}
+			if tt.authorization != "" {
+				headers["Authorization"] = tt.authorization
+			}
+			r := s.doWith("GET", "/v1/customers/1", "", headers)
+			assert.Equal(t, 401, r.status)
+			assert.JSONEq(t, `{"code":"unauthenticated","message":"`+tt.wantMessage+`"}`, r.body)
+			if token := strings.TrimPrefix(tt.authorization, "Bearer "); len(token) > 8 {
+				assert.NotContains(t, r.body, token)
+			}
+			assert.Equal(t, before, len(s.sim.Requests()), "refused before the upstream")
+		})
+	}
+
+	t.Run("expired within leeway is accepted", func(t *testing.T) {
+		r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + mint(map[string]any{"exp": now.Add(-10 * time.Second).Unix()})})
+		assert.Equal(t, 200, r.status, r.body)
+	})
+	t.Run("token in the query string is not accepted", func(t *testing.T) {
+		r := s.doWith("GET", "/v1/customers/1?access_token="+valid, "", nil)
+		assert.Equal(t, 401, r.status)
+	})
+	t.Run("token in a cookie is not accepted", func(t *testing.T) {
+		r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Cookie": "token=" + valid})
+		assert.Equal(t, 401, r.status)
+	})
+}
+
+// When the signing keys cannot be fetched, requests fail closed with 503.
+func TestAuthFailsClosedWithoutKeys(t *testing.T) {
+	issuer, err := auth.NewLocalIssuer("service-project", nil)
+	require.NoError(t, err)
+	gone := httptest.NewServer(issuer.Handler())
+	jwksURL := gone.URL + auth.JWKSPath
+	gone.Close() // the issuer is unreachable from the start
+	verifier, err := auth.NewVerifier(auth.Config{Issuer: "service-project", JWKSURL: jwksURL, FetchTimeout: time.Second})
+	require.NoError(t, err)
+	sim := httptest.NewServer(fake.New(fake.Options{}))
+	defer sim.Close()
+	up, err := upstream.New(upstream.Config{BaseURL: sim.URL + "/fineract-provider/api", Tenant: "default", Username: "mifos", Password: "password", Version: upstream.V1_10})
+	require.NoError(t, err)
+	proxy := httptest.NewServer(server.New(server.DefaultConfig(), up, verifier))
+	defer proxy.Close()
+	token, err := issuer.Mint(nil)
+	require.NoError(t, err)
+
+	st := &stack{t: t, proxy: proxy}
+	r := st.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + token})
+	assert.Equal(t, 503, r.status)
+	assert.JSONEq(t, `{"code":"unavailable","message":"signing keys unavailable"}`, r.body)
+}
+
+// A recognised admin whose action the upstream's service account may not
+// perform gets 403 permission_denied, without the upstream's permission
+// names.
+func TestPermissionDenied(t *testing.T) {
+	forEachLine(t, func(t *testing.T, s *stack) {
+		s.sim.DenyPermission("CREATE_CLIENT")
+		r := s.do("POST", "/v1/customers", `{"externalId":"denied-1"}`)
+		assert.Equal(t, 403, r.status)
+		var env map[string]string
+		require.NoError(t, json.Unmarshal([]byte(r.body), &env))
+		assert.Equal(t, "permission_denied", env["code"])
+		assert.NotContains(t, r.body, "CREATE_CLIENT")
+		assert.Equal(t, 200, s.do("GET", "/v1/customers/1", "").status, "other actions still work")
+	})
+}
+
+// A maker-checker upstream stores the write for approval: the partner is
+// told it was not applied, never handed a customer that does not exist.
+func TestMakerCheckerIsNotSuccess(t *testing.T) {
+	forEachLine(t, func(t *testing.T, s *stack) {
+		s.sim.SetMakerChecker("CREATE_CLIENT", true)
+		r := s.do("POST", "/v1/customers", `{"externalId":"mc-1"}`)
+		assert.Equal(t, 403, r.status)
+		assert.Contains(t, r.body, `"code":"permission_denied"`)
+		assert.Equal(t, 0, s.sim.Writes())
+	})
+}

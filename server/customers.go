@@ -1,0 +1,268 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"lmsproxy/translate"
+	"lmsproxy/upstream"
+)
+
+// Path parameter names of the two addressing forms.
+const (
+	paramID         = "id"
+	paramExternalID = "externalId"
+)
+
+// customers holds the customer handlers. Each handler validates everything
+// the partner sent (path, query, body) before any upstream call, then calls
+// the upstream and hands results and errors to translate.
+type customers struct{ s *Server }
+
+// addressed is a validated request to one customer.
+type addressed struct {
+	ref    upstream.ClientRef
+	target translate.Target
+}
+
+// address reads the customer from the path, in either form. Echo routes on
+// the escaped path when it has one and then leaves parameters escaped
+// (Echo #1974), so the externalId is unescaped here, exactly once.
+func address(c echo.Context) (addressed, *translate.Error) {
+	if !slices.Contains(c.ParamNames(), paramExternalID) {
+		raw := c.Param(paramID)
+		id, err := translate.ParseCustomerID(raw)
+		if err != nil {
+			return addressed{}, err
+		}
+		return addressed{ref: upstream.ByID(id), target: translate.Target{ID: raw, Values: []string{raw}}}, nil
+	}
+	raw := c.Param(paramExternalID)
+	if c.Request().URL.RawPath != "" {
+		unescaped, err := url.PathUnescape(raw)
+		if err != nil {
+			return addressed{}, translate.Invalid(translate.FieldError{Field: translate.FieldCustomerExternalID, Error: "malformed percent-encoding"})
+		}
+		raw = unescaped
+	}
+	ext, err := translate.ParseCustomerExternalID(raw)
+	if err != nil {
+		return addressed{}, err
+	}
+	return addressed{ref: upstream.ByExternalID(ext), target: translate.Target{ExternalID: ext, Values: []string{ext}}}, nil
+}
+
+// noQuery refuses query parameters on routes that take none: nothing a
+// partner sends is silently ignored.
+func noQuery(c echo.Context) *translate.Error {
+	q := c.QueryParams()
+	if len(q) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	fields := make([]translate.FieldError, 0, len(names))
+	for _, name := range names {
+		fields = append(fields, translate.FieldError{Field: name, Error: "unknown parameter"})
+	}
+	return translate.Invalid(fields...)
+}
+
+// readBody reads a JSON body within the configured limit.
+func (h *customers) readBody(c echo.Context) ([]byte, *translate.Error) {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
+			return nil, translate.Invalid(translate.FieldError{Field: "Content-Type", Error: "must be application/json"})
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, h.s.cfg.BodyLimit))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, bodyTooLarge(err)
+	case err != nil:
+		return nil, translate.Invalid(translate.FieldError{Field: "body", Error: "could not be read"})
+	}
+	return body, nil
+}
+
+// noBody refuses a body on routes that take none.
+func (h *customers) noBody(c echo.Context) *translate.Error {
+	body, err := h.readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(body) > 0 {
+		return translate.Invalid(translate.FieldError{Field: "body", Error: "must be empty"})
+	}
+	return nil
+}
+
+// bodiless validates a request to one customer that carries no body.
+func (h *customers) bodiless(c echo.Context) (addressed, error) {
+	a, aerr := address(c)
+	if err := translate.Merge(aerr, noQuery(c), h.noBody(c)); err != nil {
+		return addressed{}, err
+	}
+	return a, nil
+}
+
+func (h *customers) get(c echo.Context) error {
+	a, err := h.bodiless(c)
+	if err != nil {
+		return err
+	}
+	client, err := h.s.upstream.GetClient(c.Request().Context(), a.ref)
+	if err != nil {
+		return translate.FromUpstream(err, a.target)
+	}
+	return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
+}
+
+func (h *customers) list(c echo.Context) error {
+	req, qerr := translate.ParseListQuery(c.QueryParams())
+	if err := translate.Merge(qerr, h.noBody(c)); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if req.HasExternalID {
+		target := translate.Target{ExternalID: req.ExternalID, Values: []string{req.ExternalID}}
+		client, err := h.s.upstream.GetClient(ctx, upstream.ByExternalID(req.ExternalID))
+		switch {
+		case err == nil:
+			return writeJSON(c, http.StatusOK, translate.PointLookupPage(&client, req))
+		case translate.FromUpstream(err, target).Code == translate.NotFound:
+			return writeJSON(c, http.StatusOK, translate.PointLookupPage(nil, req))
+		default:
+			return translate.FromUpstream(err, target)
+		}
+	}
+	page, err := h.s.upstream.ListClients(ctx, req.Upstream())
+	if err != nil {
+		return translate.FromUpstream(err, translate.Target{})
+	}
+	return writeJSON(c, http.StatusOK, translate.CustomerPage(page, req))
+}
+
+func (h *customers) create(c echo.Context) error {
+	body, berr := h.readBody(c)
+	qerr := noQuery(c)
+	var req translate.CreateRequest
+	var perr *translate.Error
+	if berr == nil {
+		req, perr = translate.ParseCreate(body)
+	}
+	if err := translate.Merge(qerr, berr, perr); err != nil {
+		return err
+	}
+	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
+	today := upstream.DateOf(h.s.now().In(h.s.cfg.Location))
+	ctx, cancel := writeContext(c.Request().Context())
+	res, err := h.s.upstream.CreateClient(ctx, translate.CreateBody(req, h.s.cfg.OfficeID, today))
+	cancel()
+	if maybeApplied(err) {
+		// The externalId is unique, so an exact lookup finds the customer
+		// if and only if this create (or an earlier one) made it.
+		return h.reconcile(c, upstream.ByExternalID(req.ExternalID), target, err,
+			func(upstream.ClientData) bool { return true })
+	}
+	if err != nil {
+		return translate.FromUpstream(err, target)
+	}
+	return h.respondWithClient(c, res, target)
+}
+
+func (h *customers) update(c echo.Context) error {
+	a, aerr := address(c)
+	body, berr := h.readBody(c)
+	var req translate.UpdateRequest
+	var perr *translate.Error
+	if berr == nil {
+		req, perr = translate.ParseUpdate(body)
+	}
+	if err := translate.Merge(aerr, noQuery(c), berr, perr); err != nil {
+		return err
+	}
+	a.target.Values = append(a.target.Values, req.ExternalID)
+	a.target.Fields = translate.UpdateFields
+	ctx := c.Request().Context()
+	current, err := h.s.upstream.GetClient(ctx, a.ref)
+	if err != nil {
+		return translate.FromUpstream(err, a.target)
+	}
+	res, err := h.s.upstream.UpdateClient(ctx, upstream.ByID(current.ID), translate.UpdateBody(current, req))
+	if err != nil {
+		return translate.FromUpstream(err, a.target)
+	}
+	if res.ClientID == 0 && !res.AwaitingApproval() {
+		res.ClientID = current.ID
+	}
+	return h.respondWithClient(c, res, a.target)
+}
+
+func (h *customers) delete(c echo.Context) error {
+	a, err := h.bodiless(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.s.upstream.DeleteClient(c.Request().Context(), a.ref)
+	if err != nil {
+		return translate.FromUpstream(err, a.target)
+	}
+	if res.AwaitingApproval() {
+		return translate.AwaitingApproval(res.CommandID)
+	}
+	return c.NoContent(http.StatusOK)
+}
+
+func (h *customers) close(c echo.Context) error {
+	a, aerr := address(c)
+	body, berr := h.readBody(c)
+	var req translate.CloseRequest
+	var perr *translate.Error
+	if berr == nil {
+		req, perr = translate.ParseClose(body)
+	}
+	if err := translate.Merge(aerr, noQuery(c), berr, perr); err != nil {
+		return err
+	}
+	a.target.Values = append(a.target.Values, strconv.FormatInt(req.ClosureReasonID, 10), req.ClosureDate.ISO())
+	a.target.Fields = translate.CloseFields
+	ctx, cancel := writeContext(c.Request().Context())
+	res, err := h.s.upstream.CloseClient(ctx, a.ref, translate.CloseBody(req))
+	cancel()
+	if maybeApplied(err) {
+		return h.reconcile(c, a.ref, a.target, err,
+			func(cl upstream.ClientData) bool { return cl.StatusID() == upstream.StatusClosed })
+	}
+	if err != nil {
+		return translate.FromUpstream(err, a.target)
+	}
+	return h.respondWithClient(c, res, a.target)
+}
+
+// respondWithClient answers a write with the customer as it now stands.
+// A maker-checker acceptance applied nothing and is reported as such.
+func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult, target translate.Target) error {
+	if res.AwaitingApproval() {
+		return translate.AwaitingApproval(res.CommandID)
+	}
+	if res.ClientID == 0 {
+		return &translate.Error{Code: translate.Internal, Message: "internal error", Cause: errors.New("write result carries no client id")}
+	}
+	client, err := h.s.upstream.GetClient(c.Request().Context(), upstream.ByID(res.ClientID))
+	if err != nil {
+		return translate.FromUpstream(err, target)
+	}
+	return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
+}

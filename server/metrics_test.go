@@ -1,0 +1,154 @@
+package server_test
+
+import (
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"lmsproxy/server"
+	"lmsproxy/upstream/fake"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// assertGolden compares got with the golden file, or rewrites it with
+// -update.
+func assertGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./server -update to create it")
+	assert.Equal(t, string(want), got, "run go test ./server -update if the change is intended")
+}
+
+// overloadedOnce answers 503 to the first upstream request whose path
+// contains marker, as an overloaded upstream does, and passes everything
+// else on: one retried attempt, deterministically.
+func overloadedOnce(marker string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		var done atomic.Bool
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, marker) && done.CompareAndSwap(false, true) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// stableExposition keeps what a scripted sequence of requests determines:
+// it drops the Go runtime and process series and, of each histogram, the
+// buckets and sums, which depend on timing (the counts stay).
+func stableExposition(text string) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		name := strings.TrimPrefix(strings.TrimPrefix(line, "# HELP "), "# TYPE ")
+		name, _, _ = strings.Cut(name, " ")
+		name, _, _ = strings.Cut(name, "{")
+		volatile := strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") ||
+			(!strings.HasPrefix(line, "#") && (strings.HasSuffix(name, "_bucket") || strings.HasSuffix(name, "_sum")))
+		if !volatile {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// The exposition after a scripted sequence: partner requests by route
+// template (never a raw path; unknown routes and methods bounded), upstream
+// attempts, retries, auth failures by reason, key-set and token-cache
+// counters, readiness and build info.
+func TestMetricsExposition(t *testing.T) {
+	d := newDeployment(t, deploymentOptions{
+		wrapUpstream: overloadedOnce("flaky"),
+		options:      []server.Option{server.WithVersion("test")},
+	})
+	admin := map[string]string{"Authorization": "Bearer " + d.token}
+	script := []struct {
+		method, target, body string
+		headers              map[string]string
+		want                 int
+	}{
+		{"GET", "/v1/customers/1", "", admin, 200},
+		{"GET", "/v1/customers/1", "", admin, 200},
+		{"GET", "/v1/customers/abc", "", admin, 400},
+		{"GET", "/v1/customers", "", nil, 401},
+		{"GET", "/v1/customers", "", map[string]string{"Authorization": "Bearer not-a-jwt"}, 401},
+		{"GET", "/v1/customers", "", map[string]string{"Authorization": "Basic ZGV2OmRldg=="}, 401},
+		{"POST", "/v1/customers", `{"externalId":"metrics-1"}`, admin, 200},
+		{"GET", "/v1/customers/external/flaky", "", admin, 404},
+		{"GET", "/v1/customers?rows=2", "", admin, 200},
+		{"DELETE", "/v1/customers/external/" + fake.SeedActiveExternalID, "", admin, 409},
+		{"BREW", "/v1/customers", "", admin, 404},
+		{"GET", "/v1/nothing", "", admin, 404},
+		{"GET", "/wp-login.php", "", nil, 404},
+		{"GET", "/healthz", "", nil, 200},
+		{"GET", "/readyz", "", nil, 200},
+	}
+	for _, s := range script {
+		r := d.send(s.method, s.target, s.body, s.headers)
+		require.Equal(t, s.want, r.status, "%s %s: %s", s.method, s.target, r.body)
+	}
+	r := d.send("GET", "/metrics", "", nil)
+	require.Equal(t, 200, r.status)
+	assertGolden(t, "testdata/metrics.golden", stableExposition(r.body))
+}
+
+// breakerUpstream is an Upstream with a circuit breaker; it serves nothing.
+type breakerUpstream struct {
+	server.Upstream
+	open bool
+}
+
+func (b breakerUpstream) BreakerOpen() bool { return b.open }
+
+func scrape(t *testing.T, h http.Handler) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	require.Equal(t, 200, rec.Code)
+	return rec.Body.String()
+}
+
+func TestBreakerGauge(t *testing.T) {
+	tests := []struct {
+		name     string
+		upstream server.Upstream
+		want     string
+	}{
+		{"closed", breakerUpstream{open: false}, "\nlmsproxy_upstream_breaker_open 0\n"},
+		{"open", breakerUpstream{open: true}, "\nlmsproxy_upstream_breaker_open 1\n"},
+		{"no breaker", blockingUpstream{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := scrape(t, server.New(server.DefaultConfig(), tt.upstream, acceptAll{}))
+			if tt.want == "" {
+				assert.NotContains(t, body, "lmsproxy_upstream_breaker_open")
+				return
+			}
+			assert.Contains(t, body, tt.want)
+		})
+	}
+}
+
+// Each server counts into its own registry, so two in one process (tests,
+// or a future second listener) never mix their numbers.
+func TestMetricsRegistryPerServer(t *testing.T) {
+	a := server.New(server.DefaultConfig(), blockingUpstream{}, acceptAll{})
+	b := server.New(server.DefaultConfig(), blockingUpstream{}, acceptAll{})
+	a.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/healthz", nil))
+	assert.Contains(t, scrape(t, a), `lmsproxy_http_requests_total{code="ok",method="GET",route="/healthz",status="200"} 1`)
+	assert.NotContains(t, scrape(t, b), `route="/healthz"`)
+}

@@ -1,0 +1,381 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"lmsproxy/server"
+	"lmsproxy/server/auth"
+	"lmsproxy/upstream"
+	"lmsproxy/upstream/fake"
+)
+
+// openAPI is the contract document, loaded, validated and routed once.
+var openAPI = sync.OnceValues(func() (*openAPIContract, error) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &openAPIContract{doc: doc, router: router}, nil
+})
+
+type openAPIContract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+// validateAgainstOpenAPI checks one response the proxy gave against
+// openapi.json: the status must be documented for the operation, and the
+// headers and body must match the documented schemas (additionalProperties
+// false, so no undocumented field passes). target is the request URI as
+// sent, path and query, percent-encoding kept. A response to a request no
+// route of the document matches (an unknown route or method) must still be
+// the error envelope.
+//
+// Every response of the operability tests goes through it; the end-to-end
+// tests call it for every response they see.
+func validateAgainstOpenAPI(t testing.TB, method, target string, status int, header http.Header, body []byte) {
+	t.Helper()
+	contract, err := openAPI()
+	require.NoError(t, err, "openapi.json")
+	req := httptest.NewRequest(method, target, nil)
+	route, params, err := contract.router.FindRoute(req)
+	if err != nil {
+		assert.GreaterOrEqual(t, status, 400, "%s %s is not in openapi.json but answered %d", method, target, status)
+		var v any
+		require.NoError(t, json.Unmarshal(body, &v), "%s %s: %s", method, target, body)
+		assert.NoError(t, contract.doc.Components.Schemas["Error"].Value.VisitJSON(v), "%s %s: %s", method, target, body)
+		return
+	}
+	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	})
+	assert.NoError(t, err, "%s %s answered %d %s", method, target, status, body)
+}
+
+// deployment is a whole deployment on loopback, built as e2e_test.go's
+// stack is, with the knobs the operability tests need. Every response it
+// sees is validated against openapi.json.
+type deployment struct {
+	t      *testing.T
+	sim    *fake.Server
+	issuer *auth.LocalIssuer
+	srv    *server.Server
+	proxy  *httptest.Server
+	token  string
+}
+
+type deploymentOptions struct {
+	// upstreamPassword is what the proxy presents; the simulator expects
+	// "password", so anything else makes the upstream answer 401.
+	upstreamPassword string
+	// upstreamURL replaces the simulator's address (an unreachable upstream).
+	upstreamURL string
+	// wrapUpstream, when set, stands in front of the simulator (faults).
+	wrapUpstream func(http.Handler) http.Handler
+	// jwksURL replaces the issuer's key-set address (keys unavailable).
+	jwksURL string
+	// log receives the server's and the verifier's logs, as in production.
+	log     *zap.Logger
+	config  func(*server.Config)
+	options []server.Option
+}
+
+func newDeployment(t *testing.T, o deploymentOptions) *deployment {
+	t.Helper()
+	if o.log == nil {
+		o.log = zap.NewNop()
+	}
+	sim := fake.New(fake.Options{Version: upstream.V1_10, Today: clock})
+	var upstreamHandler http.Handler = sim
+	if o.wrapUpstream != nil {
+		upstreamHandler = o.wrapUpstream(sim)
+	}
+	simSrv := httptest.NewServer(upstreamHandler)
+	t.Cleanup(simSrv.Close)
+	issuer, err := auth.NewLocalIssuer("service-project", nil)
+	require.NoError(t, err)
+	issSrv := httptest.NewServer(issuer.Handler())
+	t.Cleanup(issSrv.Close)
+	jwksURL := issSrv.URL + auth.JWKSPath
+	if o.jwksURL != "" {
+		jwksURL = o.jwksURL
+	}
+	verifier, err := auth.NewVerifier(auth.Config{Issuer: "service-project", JWKSURL: jwksURL}, auth.WithLogger(o.log.Named("auth")))
+	require.NoError(t, err)
+
+	ucfg := upstream.Config{
+		BaseURL: simSrv.URL + "/fineract-provider/api", Tenant: "default",
+		Username: "mifos", Password: "password", Version: upstream.V1_10,
+		// Fast retries: the tests are about what is observed, not waiting.
+		Retry: upstream.RetryPolicy{MaxAttempts: 3, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond, RetryAfterMax: time.Second},
+	}
+	if o.upstreamPassword != "" {
+		ucfg.Password = o.upstreamPassword
+	}
+	if o.upstreamURL != "" {
+		ucfg.BaseURL = o.upstreamURL
+	}
+	up, err := upstream.New(ucfg)
+	require.NoError(t, err)
+	cfg := server.DefaultConfig()
+	cfg.Location = time.UTC
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	srv := server.New(cfg, up, verifier, append([]server.Option{server.WithClock(clock), server.WithLogger(o.log)}, o.options...)...)
+	proxy := httptest.NewServer(srv)
+	t.Cleanup(proxy.Close)
+	token, err := issuer.Mint(nil)
+	require.NoError(t, err)
+	return &deployment{t: t, sim: sim, issuer: issuer, srv: srv, proxy: proxy, token: token}
+}
+
+type exchange struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// call sends a partner request with the admin token.
+func (d *deployment) call(method, target, body string) exchange {
+	d.t.Helper()
+	return d.send(method, target, body, map[string]string{"Authorization": "Bearer " + d.token})
+}
+
+func (d *deployment) send(method, target, body string, headers map[string]string) exchange {
+	d.t.Helper()
+	req, err := http.NewRequest(method, d.proxy.URL+target, strings.NewReader(body))
+	require.NoError(d.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := d.proxy.Client().Do(req)
+	require.NoError(d.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(d.t, err)
+	validateAgainstOpenAPI(d.t, method, target, resp.StatusCode, resp.Header, b)
+	return exchange{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// unreachable is an address nothing listens on.
+func unreachable(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL + "/fineract-provider/api"
+}
+
+// Every route the server registers is in the document and every path of
+// the document is served: the contract cannot silently drift from the code.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	contract, err := openAPI()
+	require.NoError(t, err)
+	template := regexp.MustCompile(`\{[^}]+\}|:[^/]+`)
+	var documented []string
+	for path, item := range contract.doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" "+template.ReplaceAllString(path, "{}"))
+		}
+	}
+	d := newDeployment(t, deploymentOptions{})
+	var served []string
+	for _, r := range d.srv.Routes() {
+		if r.Method != echo.RouteNotFound {
+			served = append(served, r.Method+" "+template.ReplaceAllString(r.Path, "{}"))
+		}
+	}
+	assert.ElementsMatch(t, documented, served)
+}
+
+// A representative request per route and per error code, through a real
+// stack, each validated against the document by deployment.send.
+func TestResponsesMatchOpenAPI(t *testing.T) {
+	d := newDeployment(t, deploymentOptions{})
+	created := d.call("POST", "/v1/customers", `{"externalId":"oas/1 ü"}`)
+	require.Equal(t, 200, created.status, created.body)
+	id := regexp.MustCompile(`"id":"(\d+)"`).FindStringSubmatch(created.body)[1]
+	active, pending := strconv.FormatInt(fake.SeedActiveID, 10), fake.SeedPendingExternalID
+	closeBody := `{"closureDate":"2026-11-21","closureReasonId":17}`
+
+	tests := []struct {
+		method, target, body string
+		want                 int
+	}{
+		{"GET", "/v1/customers", "", 200},
+		{"GET", "/v1/customers?page=2&rows=2&orderBy=displayName&sortOrder=DESC", "", 200},
+		{"GET", "/v1/customers?externalId=" + fake.SeedNamedExternalID, "", 200},
+		{"GET", "/v1/customers?rows=101&sort=x", "", 400},
+		{"POST", "/v1/customers", `{"externalId":"` + fake.SeedActiveExternalID + `"}`, 409},
+		{"GET", "/v1/customers/" + id, "", 200},
+		{"GET", "/v1/customers/external/oas%2F1%20%C3%BC", "", 200},
+		{"GET", "/v1/customers/external/" + fake.SeedNamedExternalID, "", 200},
+		{"GET", "/v1/customers/424242", "", 404},
+		{"GET", "/v1/customers/abc", "", 400},
+		{"PUT", "/v1/customers/" + id, `{"externalId":"oas-2"}`, 200},
+		{"PUT", "/v1/customers/external/oas-2", `{"externalId":"oas-3"}`, 200},
+		{"PUT", "/v1/customers/external/oas-3", `{"externalId":"` + fake.SeedActiveExternalID + `"}`, 409},
+		{"POST", "/v1/customers/" + id + "/close", closeBody, 200},
+		{"POST", "/v1/customers/external/oas-3/close", closeBody, 409},
+		{"POST", "/v1/customers/" + active + "/close", `{"closureDate":"2026-11-21","closureReasonId":11}`, 400},
+		{"DELETE", "/v1/customers/external/" + pending, "", 200},
+		{"DELETE", "/v1/customers/" + active, "", 409},
+		{"DELETE", "/v1/customers/external/nope", "", 404},
+		{"PATCH", "/v1/customers/" + active, "", 404},
+		{"GET", "/v1/nothing", "", 404},
+		{"GET", "/healthz", "", 200},
+		{"GET", "/readyz", "", 200},
+		{"GET", "/metrics", "", 200},
+		{"GET", "/openapi.json", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			r := d.call(tt.method, tt.target, tt.body)
+			assert.Equal(t, tt.want, r.status, r.body)
+		})
+	}
+
+	t.Run("401", func(t *testing.T) {
+		r := d.send("GET", "/v1/customers", "", nil)
+		assert.Equal(t, 401, r.status)
+	})
+	t.Run("403", func(t *testing.T) {
+		denied := newDeployment(t, deploymentOptions{})
+		denied.sim.DenyPermission("READ_CLIENT")
+		assert.Equal(t, 403, denied.call("GET", "/v1/customers/"+active, "").status)
+	})
+	t.Run("500", func(t *testing.T) {
+		refused := newDeployment(t, deploymentOptions{upstreamPassword: "wrong"})
+		assert.Equal(t, 500, refused.call("GET", "/v1/customers/"+active, "").status)
+	})
+	t.Run("503", func(t *testing.T) {
+		down := newDeployment(t, deploymentOptions{upstreamURL: unreachable(t)})
+		assert.Equal(t, 503, down.call("GET", "/v1/customers/"+active, "").status)
+		assert.Equal(t, 503, down.call("GET", "/readyz", "").status)
+	})
+}
+
+// The document served is the one in the repository, and the statuses it
+// documents for partner operations are exactly the contract's.
+func TestOpenAPIServedAndComplete(t *testing.T) {
+	d := newDeployment(t, deploymentOptions{})
+	r := d.call("GET", "/openapi.json", "")
+	want, err := os.ReadFile("openapi.json")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), r.body)
+
+	contract, err := openAPI()
+	require.NoError(t, err)
+	errorStatuses := []string{"400", "401", "403", "404", "409", "500", "503"}
+	for path, item := range contract.doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			var statuses []string
+			for status := range op.Responses.Map() {
+				statuses = append(statuses, status)
+			}
+			slices.Sort(statuses)
+			assert.Equal(t, append([]string{"200"}, errorStatuses...), statuses, "%s %s", method, path)
+			for _, status := range errorStatuses {
+				schema := op.Responses.Status(mustAtoi(t, status)).Value.Content.Get("application/json").Schema
+				assert.Equal(t, "#/components/schemas/Error", schema.Ref, "%s %s %s", method, path, status)
+			}
+		}
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
+}
+
+// failures records what a check reports instead of failing the test, so a
+// test can assert that the check fails.
+type failures struct {
+	testing.TB
+	messages []string
+}
+
+func (f *failures) Errorf(format string, args ...any) {
+	f.messages = append(f.messages, format)
+}
+func (f *failures) FailNow() {}
+func (f *failures) Helper()  {}
+
+// The validator is only worth running if it refuses what the contract
+// forbids.
+func TestOpenAPIValidationRefusesViolations(t *testing.T) {
+	ok := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-1"}}
+	tests := []struct {
+		name, method, target string
+		status               int
+		header               http.Header
+		body                 string
+	}{
+		{"numeric id", "GET", "/v1/customers/7", 200, ok, `{"id":7,"active":true}`},
+		{"upstream field", "GET", "/v1/customers/7", 200, ok, `{"id":"7","active":true,"pageItems":[]}`},
+		{"array date", "GET", "/v1/customers/7", 200, ok, `{"id":"7","active":true,"submittedDate":[2024,1,5]}`},
+		{"not a date", "GET", "/v1/customers/external/x", 200, ok, `{"id":"7","active":true,"submittedDate":"05 January 2024"}`},
+		{"null field", "GET", "/v1/customers/7", 200, ok, `{"id":"7","active":true,"middlename":null}`},
+		{"missing active", "GET", "/v1/customers/7", 200, ok, `{"id":"7"}`},
+		{"page without total", "GET", "/v1/customers?rows=1", 200, ok, `{"items":[],"page":1,"rowsPerPage":1}`},
+		{"unknown code", "GET", "/v1/customers/7", 404, ok, `{"code":"NOT_FOUND","message":"x"}`},
+		{"extra envelope field", "POST", "/v1/customers", 409, ok, `{"code":"aborted","message":"x","developerMessage":"y"}`},
+		{"undocumented status", "GET", "/v1/customers", 429, ok, `{"code":"unavailable","message":"x"}`},
+		{"no request id", "GET", "/v1/customers/7", 200, http.Header{"Content-Type": {"application/json"}}, `{"id":"7","active":true}`},
+		{"unknown route, not an envelope", "GET", "/v2/nothing", 404, ok, `{"error":"not found"}`},
+		{"unknown route, success", "GET", "/v2/nothing", 200, ok, `{}`},
+		{"html error", "GET", "/readyz", 503, http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"req-1"}}, `<html>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &failures{TB: t}
+			validateAgainstOpenAPI(f, tt.method, tt.target, tt.status, tt.header, []byte(tt.body))
+			assert.NotEmpty(t, f.messages, "accepted")
+		})
+	}
+}

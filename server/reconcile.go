@@ -1,0 +1,52 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"lmsproxy/translate"
+	"lmsproxy/upstream"
+)
+
+// reconcileShare is the part of a partner request's remaining time that a
+// write leaves for reading the resource back when its outcome is unknown,
+// so that reconciling happens within the one request deadline.
+const reconcileShare = 5
+
+// writeContext bounds an upstream write so that reconcileShare of the
+// request's remaining time is left after it.
+func writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)/reconcileShare))
+}
+
+// maybeApplied reports a write whose outcome is unknown: cut off after it
+// may have reached the upstream (see upstream.Error.MaybeApplied).
+func maybeApplied(err error) bool {
+	ue, ok := upstream.AsError(err)
+	return ok && ue.MaybeApplied
+}
+
+// reconcile answers a write whose outcome is unknown by reading the
+// customer back. A customer in the state the write asked for (applied
+// reports it) is the answer: the write took effect, and a partner told to
+// retry a create would get a duplicate. A customer that is not, or no
+// customer, means the write was not applied, and the partner may safely
+// retry. When even the read fails, the write's own error stands: it says
+// the change may have been applied.
+func (h *customers) reconcile(c echo.Context, ref upstream.ClientRef, target translate.Target, writeErr error, applied func(upstream.ClientData) bool) error {
+	client, err := h.s.upstream.GetClient(c.Request().Context(), ref)
+	switch {
+	case err == nil && applied(client):
+		return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
+	case err == nil || translate.FromUpstream(err, target).Code == translate.NotFound:
+		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
+	}
+	return translate.FromUpstream(writeErr, target)
+}

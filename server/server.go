@@ -1,0 +1,232 @@
+// Package server is the partner-facing HTTP surface: Echo routes, handlers,
+// authentication middleware, the one error writer and the operational
+// endpoints. Handlers hold no upstream or partner vocabulary of their own:
+// they call upstream/ and hand everything to translate/.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"lmsproxy/server/auth"
+	"lmsproxy/upstream"
+)
+
+// Config is the server's own configuration.
+type Config struct {
+	Listen string
+	// OfficeID is the office new customers are created in.
+	OfficeID int64
+	// RequestTimeout bounds each partner request, upstream calls included.
+	RequestTimeout time.Duration
+	// BodyLimit caps a partner request body.
+	BodyLimit int64
+	// Location decides what "today" is for activation dates.
+	Location *time.Location
+	// Timeouts of the partner-facing HTTP server.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds the drain of in-flight requests on shutdown.
+	ShutdownTimeout time.Duration
+	// ReadyTimeout bounds one readiness check of the dependencies; it must
+	// stay under the orchestrator's probe timeout.
+	ReadyTimeout time.Duration
+	// ReadyCacheTTL is how long a readiness result is reused, so that
+	// frequent probes do not each reach the upstream and the issuer.
+	ReadyCacheTTL time.Duration
+	// RateLimit is the sustained requests per second allowed to each
+	// partner (0: no limit) and RateBurst how many it may send at once.
+	RateLimit float64
+	RateBurst int
+}
+
+// DefaultConfig is the configuration every field of which a deployment may
+// override.
+func DefaultConfig() Config {
+	return Config{
+		Listen:            ":8080",
+		OfficeID:          1,
+		RequestTimeout:    10 * time.Second,
+		BodyLimit:         1 << 20,
+		Location:          time.Local,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      20 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ShutdownTimeout:   15 * time.Second,
+		ReadyTimeout:      2 * time.Second,
+		ReadyCacheTTL:     5 * time.Second,
+		RateLimit:         50,
+		RateBurst:         100,
+	}
+}
+
+// Validate lists every problem.
+func (c Config) Validate() []error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen address %q: %w", c.Listen, err))
+	}
+	if c.OfficeID <= 0 {
+		errs = append(errs, fmt.Errorf("office id must be positive, got %d", c.OfficeID))
+	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, errors.New("request timeout must be positive"))
+	}
+	if c.BodyLimit <= 0 {
+		errs = append(errs, errors.New("body limit must be positive"))
+	}
+	if c.Location == nil {
+		errs = append(errs, errors.New("time zone is required"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown timeout must be positive"))
+	}
+	if c.RateLimit < 0 || (c.RateLimit > 0 && c.RateBurst < 1) {
+		errs = append(errs, errors.New("rate limit must not be negative, and its burst must be at least 1"))
+	}
+	if c.ReadyTimeout <= 0 || c.ReadyCacheTTL < 0 {
+		errs = append(errs, errors.New("readiness timeout must be positive and its cache TTL not negative"))
+	}
+	return errs
+}
+
+// Upstream is what the customer handlers need of the upstream client.
+type Upstream interface {
+	ListClients(ctx context.Context, q upstream.ListQuery) (upstream.ClientPage, error)
+	GetClient(ctx context.Context, ref upstream.ClientRef) (upstream.ClientData, error)
+	CreateClient(ctx context.Context, body upstream.ClientCreate) (upstream.CommandResult, error)
+	UpdateClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientUpdate) (upstream.CommandResult, error)
+	DeleteClient(ctx context.Context, ref upstream.ClientRef) (upstream.CommandResult, error)
+	CloseClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientClose) (upstream.CommandResult, error)
+}
+
+// Verifier authenticates a partner from its Authorization header.
+type Verifier interface {
+	VerifyHeader(ctx context.Context, authorization string) (*auth.Identity, error)
+}
+
+// Server is the partner gateway.
+type Server struct {
+	cfg      Config
+	upstream Upstream
+	verifier Verifier
+	log      *zap.Logger
+	now      func() time.Time
+	version  string
+	mounts   []mount
+	metrics  *metrics
+	limiter  *rateLimiter
+	ready    *readiness
+	echo     *echo.Echo
+}
+
+// Option adjusts a Server.
+type Option func(*Server)
+
+// WithLogger sets the logger (default: no logging).
+func WithLogger(l *zap.Logger) Option { return func(s *Server) { s.log = l } }
+
+// WithMount serves h at the given paths beside the partner API, outside
+// authentication; lmsproxy dev mounts its local token issuer this way so the
+// documented token flow works against one address.
+func WithMount(h http.Handler, paths ...string) Option {
+	return func(s *Server) {
+		for _, p := range paths {
+			s.mounts = append(s.mounts, mount{path: p, handler: h})
+		}
+	}
+}
+
+type mount struct {
+	path    string
+	handler http.Handler
+}
+
+// WithVersion sets the build version exported as lmsproxy_build_info.
+func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
+
+// WithClock sets the clock used for "today" (tests).
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// New builds the server and its routes.
+func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
+	s := &Server{cfg: cfg, upstream: up, verifier: v, log: zap.NewNop(), now: time.Now, version: "unknown"}
+	for _, o := range opts {
+		o(s)
+	}
+	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
+	s.metrics = newMetrics(s.version, up, v)
+	s.ready = newReadiness(cfg, s.log.Named("ready"), s.metrics.ready, up, v)
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.writeError
+	e.Use(s.scope, s.instrument, recoverPanics)
+	// Operational endpoints, outside authentication.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler(s.log)))
+	e.GET("/openapi.json", serveOpenAPI)
+	for _, m := range s.mounts {
+		e.Any(m.path, echo.WrapHandler(m.handler))
+	}
+
+	v1 := e.Group("/v1", s.authenticate, s.rateLimit, s.deadline)
+	c := &customers{s: s}
+	for _, prefix := range []string{"/customers/:" + paramID, "/customers/external/:" + paramExternalID} {
+		v1.GET(prefix, c.get)
+		v1.PUT(prefix, c.update)
+		v1.DELETE(prefix, c.delete)
+		v1.POST(prefix+"/close", c.close)
+	}
+	v1.GET("/customers", c.list)
+	v1.POST("/customers", c.create)
+	// Unknown routes under /v1 still authenticate first, so an anonymous
+	// caller learns nothing about which routes exist.
+	v1.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
+	s.metrics.setRoutes(e.Routes())
+	s.echo = e
+	return s
+}
+
+// ServeHTTP makes the server usable with httptest and any listener.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Run serves on ln until ctx is cancelled, then drains in-flight requests
+// for at most ShutdownTimeout.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: refusing new connections, draining in-flight requests", zap.Duration("timeout", s.cfg.ShutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Cut what did not finish in time rather than leave it running
+		// behind a Run that has returned.
+		_ = srv.Close()
+		return fmt.Errorf("draining in-flight requests: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package translate
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"lmsproxy/upstream"
+)
+
+// Customer is the partner's customer object (spec §5). Ids are strings,
+// dates ISO; anything absent upstream is omitted, never null. `active` is
+// always present because false is meaningful.
+type Customer struct {
+	ID             string `json:"id"`
+	AccountNo      string `json:"accountNo,omitempty"`
+	ExternalID     string `json:"externalId,omitempty"`
+	Status         string `json:"status,omitempty"`
+	Active         bool   `json:"active"`
+	OfficeID       string `json:"officeId,omitempty"`
+	OfficeName     string `json:"officeName,omitempty"`
+	Firstname      string `json:"firstname,omitempty"`
+	Middlename     string `json:"middlename,omitempty"`
+	Lastname       string `json:"lastname,omitempty"`
+	DisplayName    string `json:"displayName,omitempty"`
+	MobileNo       string `json:"mobileNo,omitempty"`
+	EmailAddress   string `json:"emailAddress,omitempty"`
+	DateOfBirth    string `json:"dateOfBirth,omitempty"`
+	ActivationDate string `json:"activationDate,omitempty"`
+	SubmittedDate  string `json:"submittedDate,omitempty"`
+}
+
+// statusLabels are keyed by status id, which every upstream line agrees on,
+// rather than by the upstream's label text.
+var statusLabels = map[int64]string{
+	upstream.StatusPending:            "Pending",
+	upstream.StatusActive:             "Active",
+	upstream.StatusTransferInProgress: "Transfer in progress",
+	upstream.StatusTransferOnHold:     "Transfer on hold",
+	upstream.StatusClosed:             "Closed",
+	upstream.StatusRejected:           "Rejected",
+	upstream.StatusWithdrawn:          "Withdrawn",
+}
+
+// StatusLabel is the partner status for an upstream status id.
+func StatusLabel(id int64) string {
+	if l, ok := statusLabels[id]; ok {
+		return l
+	}
+	return "Unknown"
+}
+
+// CustomerFromUpstream maps one upstream client to the partner shape.
+func CustomerFromUpstream(c upstream.ClientData) Customer {
+	out := Customer{
+		ID:             strconv.FormatInt(c.ID, 10),
+		AccountNo:      c.AccountNo,
+		ExternalID:     c.ExternalID,
+		Status:         StatusLabel(c.StatusID()),
+		Active:         c.StatusID() == upstream.StatusActive,
+		OfficeName:     c.OfficeName,
+		Firstname:      c.Firstname,
+		Middlename:     c.Middlename,
+		Lastname:       c.Lastname,
+		DisplayName:    c.DisplayName,
+		MobileNo:       c.MobileNo,
+		EmailAddress:   c.EmailAddress,
+		DateOfBirth:    c.DateOfBirth.ISO(),
+		ActivationDate: c.ActivationDate.ISO(),
+	}
+	if c.OfficeID != 0 {
+		out.OfficeID = strconv.FormatInt(c.OfficeID, 10)
+	}
+	if c.Timeline != nil {
+		out.SubmittedDate = c.Timeline.SubmittedOnDate.ISO()
+		if out.ActivationDate == "" {
+			out.ActivationDate = c.Timeline.ActivatedOnDate.ISO()
+		}
+	}
+	return out
+}
+
+// PlaceholderLastname is the lastname the upstream requires of a person; the
+// partner API never asks for one (lms-docs: "a fixed placeholder").
+const PlaceholderLastname = "Customer"
+
+// maxFirstnameLength is the upstream's limit on firstname (ClientDataValidator).
+const maxFirstnameLength = 50
+
+// mirrorName is the firstname that mirrors an externalId. An externalId may
+// be up to 100 characters but a firstname only 50, so longer ids are
+// mirrored by their first 50 characters; the externalId itself is never
+// shortened.
+func mirrorName(externalID string) string {
+	if utf8.RuneCountInString(externalID) <= maxFirstnameLength {
+		return externalID
+	}
+	runes := []rune(externalID)
+	return string(runes[:maxFirstnameLength])
+}
+
+// CreateRequest is the partner's POST /v1/customers body.
+type CreateRequest struct {
+	ExternalID string
+}
+
+// ParseCreate decodes and validates a create body.
+func ParseCreate(body []byte) (CreateRequest, *Error) {
+	p, err := parseBody(body, []fieldSpec{{name: "externalId", kind: kindExternalID}})
+	if err != nil {
+		return CreateRequest{}, err
+	}
+	return CreateRequest{ExternalID: p.strings["externalId"]}, nil
+}
+
+// CreateFields maps upstream parameters of a create to the partner field
+// they derive from, for error translation.
+var CreateFields = map[string]string{"externalId": "externalId", "firstname": "externalId"}
+
+// CreateBody is the upstream create: an active person in the configured
+// office, named after the externalId, activated and submitted today.
+func CreateBody(req CreateRequest, officeID int64, today upstream.Date) upstream.ClientCreate {
+	return upstream.ClientCreate{
+		OfficeID:        officeID,
+		LegalFormID:     upstream.LegalFormPerson,
+		Firstname:       mirrorName(req.ExternalID),
+		Lastname:        PlaceholderLastname,
+		ExternalID:      req.ExternalID,
+		Active:          true,
+		ActivationDate:  today.ISO(),
+		SubmittedOnDate: today.ISO(),
+		DateFormat:      upstream.WireDateFormat,
+		Locale:          upstream.WireLocale,
+	}
+}
+
+// UpdateRequest is the partner's PUT body: only the externalId changes.
+type UpdateRequest struct {
+	ExternalID string
+}
+
+// ParseUpdate decodes and validates an update body.
+func ParseUpdate(body []byte) (UpdateRequest, *Error) {
+	p, err := parseBody(body, []fieldSpec{{name: "externalId", kind: kindExternalID}})
+	if err != nil {
+		return UpdateRequest{}, err
+	}
+	return UpdateRequest{ExternalID: p.strings["externalId"]}, nil
+}
+
+// UpdateFields maps upstream parameters of an update to partner fields.
+var UpdateFields = CreateFields
+
+// UpdateBody changes the externalId, and moves firstname with it only where
+// firstname still mirrors the old externalId (a customer created through
+// this API); a customer with real names keeps them. The upstream validates
+// a person's name parts together on update (a firstname alone is refused
+// with "lastname is mandatory"), so the current lastname travels with it.
+func UpdateBody(current upstream.ClientData, req UpdateRequest) upstream.ClientUpdate {
+	ext := req.ExternalID
+	out := upstream.ClientUpdate{ExternalID: &ext}
+	if current.ExternalID != "" && current.Firstname == mirrorName(current.ExternalID) {
+		first, last := mirrorName(ext), current.Lastname
+		out.Firstname, out.Lastname = &first, &last
+	}
+	return out
+}
+
+// CloseRequest is the partner's close body.
+type CloseRequest struct {
+	ClosureDate     upstream.Date
+	ClosureReasonID int64
+}
+
+// ParseClose decodes and validates a close body.
+func ParseClose(body []byte) (CloseRequest, *Error) {
+	p, err := parseBody(body, []fieldSpec{
+		{name: "closureDate", kind: kindDate},
+		{name: "closureReasonId", kind: kindPositiveInt},
+	})
+	if err != nil {
+		return CloseRequest{}, err
+	}
+	return CloseRequest{ClosureDate: p.dates["closureDate"], ClosureReasonID: p.ints["closureReasonId"]}, nil
+}
+
+// CloseFields maps upstream parameters of a close to partner fields.
+var CloseFields = map[string]string{"closureDate": "closureDate", "closureReasonId": "closureReasonId"}
+
+// CloseBody is the upstream close command body.
+func CloseBody(req CloseRequest) upstream.ClientClose {
+	return upstream.ClientClose{
+		ClosureDate:     req.ClosureDate.ISO(),
+		ClosureReasonID: req.ClosureReasonID,
+		DateFormat:      upstream.WireDateFormat,
+		Locale:          upstream.WireLocale,
+	}
+}
+
+// Path parameter names, as the partner documentation spells them.
+const (
+	FieldCustomerID         = "customer_id"
+	FieldCustomerExternalID = "customer_external_id"
+)
+
+// ParseCustomerID validates a path id: digits only, positive, fits int64.
+func ParseCustomerID(s string) (int64, *Error) {
+	id, ok := parsePositiveDigits(s)
+	if !ok {
+		return 0, Invalid(FieldError{Field: FieldCustomerID, Error: errPositiveInt})
+	}
+	return id, nil
+}
+
+// ParseCustomerExternalID validates an externalId taken from the path.
+func ParseCustomerExternalID(s string) (string, *Error) {
+	if problem := checkExternalID(s); problem != "" {
+		return "", Invalid(FieldError{Field: FieldCustomerExternalID, Error: problem})
+	}
+	return s, nil
+}

@@ -1,0 +1,203 @@
+package translate_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"lmsproxy/translate"
+	"lmsproxy/upstream"
+)
+
+func decodeClient(t *testing.T, body string) upstream.ClientData {
+	t.Helper()
+	var c upstream.ClientData
+	require.NoError(t, json.Unmarshal([]byte(body), &c))
+	return c
+}
+
+func TestCustomerFromUpstream(t *testing.T) {
+	tests := []struct {
+		name string
+		body string // upstream JSON
+		want string // partner JSON
+	}{
+		{
+			name: "1.9+ active client with array dates",
+			body: `{"id":27,"accountNo":"000000027","externalId":"ext-27","status":{"id":300,"code":"clientStatusType.active","value":"Active"},"active":true,"activationDate":[2013,1,1],"firstname":"savings","lastname":"test","displayName":"savings test","mobileNo":"+353851239876","emailAddress":"test@test.com","dateOfBirth":[1980,5,1],"isStaff":false,"officeId":1,"officeName":"Head Office","timeline":{"submittedOnDate":[2013,1,1],"activatedOnDate":[2013,1,1]},"savingsProductName":"27","legalForm":{"id":1,"code":"legalFormType.person","value":"Person"},"clientCollateralManagements":[],"groups":[]}`,
+			want: `{"id":"27","accountNo":"000000027","externalId":"ext-27","status":"Active","active":true,"officeId":"1","officeName":"Head Office","firstname":"savings","lastname":"test","displayName":"savings test","mobileNo":"+353851239876","emailAddress":"test@test.com","dateOfBirth":"1980-05-01","activationDate":"2013-01-01","submittedDate":"2013-01-01"}`,
+		},
+		{
+			name: "1.8 pending client with unset code values, ISO string dates",
+			body: `{"id":5,"accountNo":"000000005","status":{"id":100,"code":"clientStatusType.pending","value":"Pending"},"subStatus":{"active":false,"mandatory":false},"active":false,"firstname":"Pat","lastname":"Pending","displayName":"Pat Pending","gender":{"active":false,"mandatory":false},"officeId":1,"officeName":"Head Office","timeline":{"submittedOnDate":"2024-01-05","submittedByUsername":"mifos"},"legalForm":{"id":1,"code":"legalFormType.person","value":"PERSON"}}`,
+			want: `{"id":"5","accountNo":"000000005","status":"Pending","active":false,"officeId":"1","officeName":"Head Office","firstname":"Pat","lastname":"Pending","displayName":"Pat Pending","submittedDate":"2024-01-05"}`,
+		},
+		{
+			name: "closed client keeps its activation date",
+			body: `{"id":9,"status":{"id":600,"code":"clientStatusType.closed","value":"Closed"},"active":false,"activationDate":[2024,2,29],"timeline":{"submittedOnDate":[2024,2,1],"closedOnDate":[2024,3,1]}}`,
+			want: `{"id":"9","status":"Closed","active":false,"activationDate":"2024-02-29","submittedDate":"2024-02-01"}`,
+		},
+		{
+			name: "unknown status id is not passed through",
+			body: `{"id":3,"status":{"id":999,"code":"clientStatusType.weird","value":"Client weird"}}`,
+			want: `{"id":"3","status":"Unknown","active":false}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(translate.CustomerFromUpstream(decodeClient(t, tt.body)))
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(got))
+			assert.NotContains(t, string(got), "null")
+		})
+	}
+}
+
+func TestParseCreate(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		want    string // externalId on success
+		wantErr string // partner message on failure
+	}{
+		{"plain", `{"externalId":"ext-ada-001"}`, "ext-ada-001", ""},
+		{"special characters kept byte for byte", `{"externalId":"a/b%c?d#e f é Client-7"}`, "a/b%c?d#e f é Client-7", ""},
+		{"exactly 100 characters", `{"externalId":"` + strings.Repeat("é", 100) + `"}`, strings.Repeat("é", 100), ""},
+		{"101 characters", `{"externalId":"` + strings.Repeat("x", 101) + `"}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		{"empty", `{"externalId":""}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		{"missing", `{}`, "", `[{"field":"externalId","error":"required"}]`},
+		{"wrong type", `{"externalId":42}`, "", `[{"field":"externalId","error":"must be a string"}]`},
+		{"null", `{"externalId":null}`, "", `[{"field":"externalId","error":"must be a string"}]`},
+		{"control character", `{"externalId":"a\u0000b"}`, "", `[{"field":"externalId","error":"must not contain control characters"}]`},
+		{"leading space", `{"externalId":" a"}`, "", `[{"field":"externalId","error":"must not begin or end with white space"}]`},
+		{"trailing no-break space", `{"externalId":"a\u00a0"}`, "", `[{"field":"externalId","error":"must not begin or end with white space"}]`},
+		{"unknown field and missing field together", `{"name":"x"}`, "", `[{"field":"name","error":"unknown field"},{"field":"externalId","error":"required"}]`},
+		{"duplicate key", `{"externalId":"a","externalId":"b"}`, "", `[{"field":"externalId","error":"given more than once"}]`},
+		{"malformed", `{"externalId":`, "", `[{"field":"body","error":"malformed JSON"}]`},
+		{"trailing data", `{"externalId":"a"} {}`, "", `[{"field":"body","error":"malformed JSON"}]`},
+		{"empty body", ``, "", `[{"field":"body","error":"must be a JSON object"}]`},
+		{"array", `["externalId"]`, "", `[{"field":"body","error":"must be a JSON object"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseCreate([]byte(tt.body))
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, translate.InvalidArgument, err.Code)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, got.ExternalID)
+		})
+	}
+}
+
+func TestCreateBody(t *testing.T) {
+	today := upstream.Date{Year: 2026, Month: 11, Day: 21}
+	long := strings.Repeat("x", 60)
+	tests := []struct {
+		name, externalID, wantFirstname string
+	}{
+		{"mirrors the externalId", "ext-ada-001", "ext-ada-001"},
+		{"mirrors the first 50 characters of a longer id", long, long[:50]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := translate.CreateBody(translate.CreateRequest{ExternalID: tt.externalID}, 7, today)
+			assert.Equal(t, upstream.ClientCreate{
+				OfficeID: 7, LegalFormID: 1, Firstname: tt.wantFirstname, Lastname: "Customer",
+				ExternalID: tt.externalID, Active: true, ActivationDate: "2026-11-21", SubmittedOnDate: "2026-11-21",
+				DateFormat: "yyyy-MM-dd", Locale: "en",
+			}, got)
+		})
+	}
+}
+
+func TestUpdateBody(t *testing.T) {
+	long := strings.Repeat("y", 70)
+	tests := []struct {
+		name          string
+		current       upstream.ClientData
+		newExternalID string
+		wantFirstname *string
+		wantLastname  *string
+	}{
+		{"firstname mirrored the old id: it follows", upstream.ClientData{ExternalID: "old", Firstname: "old", Lastname: "Customer"}, "new", ptr("new"), ptr("Customer")},
+		{"long ids mirror by prefix", upstream.ClientData{ExternalID: long, Firstname: long[:50], Lastname: "Customer"}, "z" + long, ptr(("z" + long)[:50]), ptr("Customer")},
+		{"real names are kept", upstream.ClientData{ExternalID: "old", Firstname: "Ada", Lastname: "Lovelace"}, "new", nil, nil},
+		{"no old externalId: names are kept", upstream.ClientData{Firstname: "Ada"}, "new", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := translate.UpdateBody(tt.current, translate.UpdateRequest{ExternalID: tt.newExternalID})
+			require.NotNil(t, got.ExternalID)
+			assert.Equal(t, tt.newExternalID, *got.ExternalID)
+			assert.Equal(t, tt.wantFirstname, got.Firstname)
+			assert.Equal(t, tt.wantLastname, got.Lastname, "name parts are sent together")
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func TestParseClose(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		wantDate   string
+		wantReason int64
+		wantErr    string
+	}{
+		{"number", `{"closureDate":"2026-12-31","closureReasonId":17}`, "2026-12-31", 17, ""},
+		{"string of digits", `{"closureDate":"2026-12-31","closureReasonId":"17"}`, "2026-12-31", 17, ""},
+		{"both missing", `{}`, "", 0, `[{"field":"closureDate","error":"required"},{"field":"closureReasonId","error":"required"}]`},
+		{"zero", `{"closureDate":"2026-12-31","closureReasonId":0}`, "", 0, `[{"field":"closureReasonId","error":"must be a positive integer"}]`},
+		{"negative", `{"closureDate":"2026-12-31","closureReasonId":-3}`, "", 0, `[{"field":"closureReasonId","error":"must be a positive integer"}]`},
+		{"fraction", `{"closureDate":"2026-12-31","closureReasonId":17.5}`, "", 0, `[{"field":"closureReasonId","error":"must be a positive integer"}]`},
+		{"exponent", `{"closureDate":"2026-12-31","closureReasonId":1e3}`, "", 0, `[{"field":"closureReasonId","error":"must be a positive integer"}]`},
+		{"overflow", `{"closureDate":"2026-12-31","closureReasonId":99999999999999999999}`, "", 0, `[{"field":"closureReasonId","error":"must be a positive integer"}]`},
+		{"impossible date", `{"closureDate":"2026-02-30","closureReasonId":17}`, "", 0, `[{"field":"closureDate","error":"must be a date YYYY-MM-DD"}]`},
+		{"upstream date format", `{"closureDate":"31 December 2026","closureReasonId":17}`, "", 0, `[{"field":"closureDate","error":"must be a date YYYY-MM-DD"}]`},
+		{"date array", `{"closureDate":[2026,12,31],"closureReasonId":17}`, "", 0, `[{"field":"closureDate","error":"must be a date YYYY-MM-DD"}]`},
+		{"extra field", `{"closureDate":"2026-12-31","closureReasonId":17,"locale":"en"}`, "", 0, `[{"field":"locale","error":"unknown field"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseClose([]byte(tt.body))
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.wantDate, got.ClosureDate.ISO())
+			assert.Equal(t, tt.wantReason, got.ClosureReasonID)
+			assert.Equal(t, upstream.ClientClose{ClosureDate: tt.wantDate, ClosureReasonID: tt.wantReason, DateFormat: "yyyy-MM-dd", Locale: "en"}, translate.CloseBody(got))
+		})
+	}
+}
+
+func TestParseCustomerID(t *testing.T) {
+	for _, ok := range []string{"1", "42", "9223372036854775807"} {
+		_, err := translate.ParseCustomerID(ok)
+		assert.Nil(t, err, ok)
+	}
+	for _, bad := range []string{"", "0", "-1", "+1", "1.0", "abc", " 1", "9223372036854775808", "１"} {
+		_, err := translate.ParseCustomerID(bad)
+		require.NotNil(t, err, bad)
+		assert.Equal(t, `[{"field":"customer_id","error":"must be a positive integer"}]`, err.Message, bad)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	assert.Nil(t, translate.Merge(nil, nil))
+	a := translate.Invalid(translate.FieldError{Field: "a", Error: "x"})
+	b := translate.Invalid(translate.FieldError{Field: "b", Error: "y"})
+	assert.Equal(t, `[{"field":"a","error":"x"},{"field":"b","error":"y"}]`, translate.Merge(a, nil, b).Message)
+	other := translate.NewError(translate.NotFound, "gone")
+	assert.Same(t, other, translate.Merge(a, other))
+}

@@ -1,0 +1,245 @@
+package translate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"lmsproxy/upstream"
+)
+
+// Partner-facing problem texts. They are part of the contract: partners may
+// show them to people, so they are short and stable.
+const (
+	errRequired      = "required"
+	errUnknownField  = "unknown field"
+	errDuplicate     = "given more than once"
+	errString        = "must be a string"
+	errExternalIDLen = "must be 1 to 100 characters"
+	errControlChars  = "must not contain control characters"
+	errEdgeSpace     = "must not begin or end with white space"
+	errDate          = "must be a date YYYY-MM-DD"
+	errPositiveInt   = "must be a positive integer"
+	errObject        = "must be a JSON object"
+	errMalformed     = "malformed JSON"
+)
+
+// MaxExternalIDLength is the upstream column size of external_id.
+const MaxExternalIDLength = 100
+
+// fieldKind says how one body field is parsed.
+type fieldKind int
+
+const (
+	kindExternalID fieldKind = iota
+	kindDate
+	kindPositiveInt
+)
+
+type fieldSpec struct {
+	name string
+	kind fieldKind
+}
+
+// parsedBody holds the decoded fields of a partner body, by name.
+type parsedBody struct {
+	strings map[string]string
+	ints    map[string]int64
+	dates   map[string]upstream.Date
+}
+
+// parseBody decodes a partner JSON object strictly against specs: every
+// field listed is required; unknown, duplicate, mistyped or missing fields
+// are all reported together, in the order they are met, so a partner fixes
+// everything in one round trip (nothing a partner sends is silently dropped).
+func parseBody(body []byte, specs []fieldSpec) (parsedBody, *Error) {
+	raw, problems := decodeObject(body)
+	if problems != nil {
+		return parsedBody{}, Invalid(problems...)
+	}
+	out := parsedBody{strings: map[string]string{}, ints: map[string]int64{}, dates: map[string]upstream.Date{}}
+	var fields []FieldError
+	known := map[string]bool{}
+	for _, s := range specs {
+		known[s.name] = true
+	}
+	for _, kv := range raw {
+		switch {
+		case kv.duplicate:
+			fields = append(fields, FieldError{Field: kv.key, Error: errDuplicate})
+		case !known[kv.key]:
+			fields = append(fields, FieldError{Field: kv.key, Error: errUnknownField})
+		}
+	}
+	for _, s := range specs {
+		v, ok := raw.get(s.name)
+		if !ok {
+			fields = append(fields, FieldError{Field: s.name, Error: errRequired})
+			continue
+		}
+		if problem := out.set(s, v); problem != "" {
+			fields = append(fields, FieldError{Field: s.name, Error: problem})
+		}
+	}
+	if len(fields) > 0 {
+		return parsedBody{}, Invalid(fields...)
+	}
+	return out, nil
+}
+
+// set parses one field value, returning the problem text or "".
+func (p parsedBody) set(s fieldSpec, v json.RawMessage) string {
+	switch s.kind {
+	case kindExternalID:
+		str, problem := decodeString(v)
+		if problem == "" {
+			problem = checkExternalID(str)
+		}
+		p.strings[s.name] = str
+		return problem
+	case kindDate:
+		str, problem := decodeString(v)
+		if problem != "" {
+			return errDate
+		}
+		d, err := upstream.ParseISODate(str)
+		if err != nil {
+			return errDate
+		}
+		p.dates[s.name] = d
+		return ""
+	case kindPositiveInt:
+		n, ok := decodePositiveInt(v)
+		if !ok {
+			return errPositiveInt
+		}
+		p.ints[s.name] = n
+		return ""
+	}
+	return errUnknownField
+}
+
+func decodeString(v json.RawMessage) (string, string) {
+	if len(v) == 0 || v[0] != '"' {
+		return "", errString
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", errString
+	}
+	return s, ""
+}
+
+// decodePositiveInt accepts a JSON integer or a string of digits, as the
+// contract allows for closureReasonId; 17.0, 1e3, -1 and 0 are refused.
+func decodePositiveInt(v json.RawMessage) (int64, bool) {
+	digits := string(v)
+	if len(v) > 0 && v[0] == '"' {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return 0, false
+		}
+		digits = s
+	}
+	return parsePositiveDigits(digits)
+}
+
+// parsePositiveDigits accepts only ASCII digits (no sign, no spaces) that
+// fit an int64 and are > 0.
+func parsePositiveDigits(s string) (int64, bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// checkExternalID enforces the upstream column size and refuses control
+// characters and white space at either end (1.8 trims it on write, 1.9+
+// keeps it, so accepting it would make the stored value depend on the
+// upstream line); every other character, `/`, `%`, `?`, `#`, inner spaces
+// and non-ASCII included, is allowed and kept exactly as sent.
+func checkExternalID(s string) string {
+	if !utf8.ValidString(s) {
+		return errString
+	}
+	if n := utf8.RuneCountInString(s); n < 1 || n > MaxExternalIDLength {
+		return errExternalIDLen
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return errControlChars
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return errEdgeSpace
+	}
+	return ""
+}
+
+type rawField struct {
+	key       string
+	value     json.RawMessage
+	duplicate bool
+}
+
+type rawObject []rawField
+
+func (o rawObject) get(key string) (json.RawMessage, bool) {
+	for _, f := range o {
+		if f.key == key && !f.duplicate {
+			return f.value, true
+		}
+	}
+	return nil, false
+}
+
+// decodeObject reads a JSON object keeping key order and duplicates (which
+// encoding/json would silently collapse to the last one).
+func decodeObject(body []byte) (rawObject, []FieldError) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []FieldError{{Field: "body", Error: errObject}}
+		}
+		return nil, []FieldError{{Field: "body", Error: errMalformed}}
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, []FieldError{{Field: "body", Error: errObject}}
+	}
+	var out rawObject
+	seen := map[string]bool{}
+	for dec.More() {
+		keyTok, err := dec.Token()
+		if err != nil {
+			return nil, []FieldError{{Field: "body", Error: errMalformed}}
+		}
+		key, _ := keyTok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, []FieldError{{Field: "body", Error: errMalformed}}
+		}
+		out = append(out, rawField{key: key, value: v, duplicate: seen[key]})
+		seen[key] = true
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, []FieldError{{Field: "body", Error: errMalformed}}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, []FieldError{{Field: "body", Error: errMalformed}}
+	}
+	return out, nil
+}

@@ -1,0 +1,285 @@
+package translate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"lmsproxy/upstream"
+)
+
+// Target says what the partner addressed and supplied, so messages can name
+// partner values and upstream parameter names can be mapped to partner
+// field names.
+type Target struct {
+	// ID is the customer id from the path, when addressed by id ("" otherwise).
+	ID string
+	// ExternalID is the externalId from the path, when addressed by externalId.
+	ExternalID string
+	// Values is every value the partner supplied (path ids, body externalId…).
+	// Messages copy them byte for byte and never rewrite them.
+	Values []string
+	// Fields maps an upstream parameterName to the partner field it carries,
+	// for the upstream parameters that carry partner input (CreateFields,
+	// UpdateFields, CloseFields). An upstream complaint about any other
+	// parameter is the proxy's fault, not the partner's.
+	Fields map[string]string
+}
+
+// FromUpstream translates a failed upstream call into the partner error
+// contract (spec §3) through the table in table.go. A partner *Error in
+// err's chain is returned as is; an error that is neither becomes internal
+// with no detail (AsError). The upstream error is kept as Cause for logs.
+//
+// Messages name the customer the way the partner addressed it: a request by
+// externalId is answered "Customer with externalId X …" even where the
+// upstream printed its numeric id (or "identifier null"), so both forms of
+// the same request give messages about what the partner sent.
+func FromUpstream(err error, t Target) *Error {
+	if err == nil {
+		return nil
+	}
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	ue, ok := upstream.AsError(err)
+	if !ok {
+		return AsError(err)
+	}
+	var fields []FieldError
+	var first *Error
+	for _, p := range problemsOf(ue) {
+		r := ruleFor(ue.Status, p.code)
+		if r.Partner == InvalidArgument {
+			if field, ok := t.partnerField(r, p); ok {
+				fields = appendFieldOnce(fields, FieldError{Field: field, Error: t.render(r.Message, ue, p)})
+				continue
+			}
+			// The upstream rejected something the proxy chose, not the partner.
+			r = Rule{Partner: Internal, Message: msgNotAccepted}
+		}
+		if first == nil {
+			first = &Error{Code: r.Partner, Message: answerPrefix(ue.Status) + t.render(r.Message, ue, p)}
+		}
+	}
+	if len(fields) > 0 {
+		first = Invalid(fields...)
+	}
+	first.Cause = err
+	return first
+}
+
+// CustomerNotFound is the answer for an unknown customer that the proxy
+// detects itself (an externalId point lookup on a line without externalId
+// routes), worded exactly as an upstream 404 would be.
+func CustomerNotFound(t Target) *Error {
+	p := problem{code: "error.msg.client.id.invalid"}
+	r := ruleFor(404, p.code)
+	return &Error{Code: r.Partner, Message: answerPrefix(404) + t.render(r.Message, &upstream.Error{Status: 404}, p)}
+}
+
+// AwaitingApproval is the answer to a write that a maker-checker upstream
+// stored for approval (HTTP 200 with a commandId and no clientId): nothing
+// was applied, and the service account cannot apply it alone. The command
+// id is for logs only.
+func AwaitingApproval(commandID int64) *Error {
+	return &Error{
+		Code:    PermissionDenied,
+		Message: answerPrefix(200) + "the action awaits approval in the loan management system and was not applied",
+		Cause:   fmt.Errorf("upstream stored command %d for maker-checker approval", commandID),
+	}
+}
+
+// answerPrefix keeps the seed's form "lms: status=<upstream status>: ";
+// without an answer there is no status to quote.
+func answerPrefix(status int) string {
+	if status == 0 {
+		return "lms: "
+	}
+	return "lms: status=" + strconv.Itoa(status) + ": "
+}
+
+// problem is one thing the upstream complained about, with the most
+// specific code available.
+type problem struct {
+	code, message, parameter string
+	args                     []any
+}
+
+// problemsOf splits an upstream error into problems. Under a generic top
+// level (validation, domain rule, not found) each errors[] item is a problem
+// of its own; otherwise the top level is the problem, with errors[0]'s
+// parameter and args, which repeat the top level's subject.
+func problemsOf(ue *upstream.Error) []problem {
+	generic := ue.Code == "" || ue.Code == codeValidation || ue.Code == codeDomainRule || ue.Code == codeNotFound
+	if len(ue.Params) > 0 && (generic || ue.Code == ue.Params[0].Code) {
+		out := make([]problem, 0, len(ue.Params))
+		for _, p := range ue.Params {
+			code := p.Code
+			if code == "" {
+				code = ue.Code
+			}
+			out = append(out, problem{code: code, message: p.Message, parameter: p.Parameter, args: p.Args})
+		}
+		return out
+	}
+	p := problem{code: ue.Code, message: ue.Message}
+	if len(ue.Params) > 0 {
+		p.parameter, p.args = ue.Params[0].Parameter, ue.Params[0].Args
+	}
+	return []problem{p}
+}
+
+// partnerField is the partner field an invalid_argument row blames, if the
+// blamed upstream parameter carries partner input.
+func (t Target) partnerField(r Rule, p problem) (string, bool) {
+	param := r.Field
+	if param == "" {
+		param = p.parameter
+	}
+	field, ok := t.Fields[param]
+	return field, ok && field != ""
+}
+
+// appendFieldOnce keeps the first problem per partner field: one partner
+// field may feed several upstream parameters (externalId also names the
+// customer), and a partner needs one instruction per field.
+func appendFieldOnce(fields []FieldError, f FieldError) []FieldError {
+	for _, g := range fields {
+		if g.Field == f.Field {
+			return fields
+		}
+	}
+	return append(fields, f)
+}
+
+// render fills a table template for one problem; see renderTemplate.
+func (t Target) render(tmpl string, ue *upstream.Error, p problem) string {
+	return renderTemplate(tmpl, func(name string) []segment {
+		switch name {
+		case "target":
+			return t.addressing(p)
+		case "externalId":
+			if v := t.reportedValue(p); v != "" {
+				return []segment{{text: "externalId "}, {text: v, verbatim: true}}
+			}
+		case "max":
+			if n := maxLength(p); n != "" {
+				return []segment{{text: n}}
+			}
+		case "date":
+			if d := isoDateArg(p); d != "" {
+				return []segment{{text: d}}
+			}
+		case "text":
+			if segs, ok := rewriteSegments(p.message, t); ok {
+				return segs
+			}
+		case "applied":
+			if ue.MaybeApplied {
+				return []segment{{text: "; the change may have been applied"}}
+			}
+		}
+		return nil
+	})
+}
+
+// addressing renders "with id N" or "with externalId X" as the partner
+// addressed the customer. Without a path target (not expected for a
+// customer operation) it falls back to the numeric id the upstream reported,
+// which is also the partner's id; failing that, to nothing.
+func (t Target) addressing(p problem) []segment {
+	switch {
+	case t.ID != "":
+		return []segment{{text: "with id "}, {text: t.ID, verbatim: true}}
+	case t.ExternalID != "":
+		return []segment{{text: "with externalId "}, {text: t.ExternalID, verbatim: true}}
+	}
+	if len(p.args) > 0 {
+		if id := integerArg(p.args[0]); id != "" {
+			return []segment{{text: "with id " + id}}
+		}
+	}
+	return nil
+}
+
+// reportedValue is the partner value an upstream complaint is about (a
+// duplicate externalId). The upstream echoes the value it stored, which it
+// may have trimmed; the partner's own bytes are returned when they can be
+// recognised, else the last value from the body. The upstream's echo itself
+// is never shown: it is upstream text, not something the partner sent.
+func (t Target) reportedValue(p problem) string {
+	for _, a := range p.args {
+		reported, ok := a.(string)
+		if !ok || reported == "" {
+			continue
+		}
+		for _, v := range t.Values {
+			if v == reported {
+				return v
+			}
+		}
+		for _, v := range t.Values {
+			if strings.TrimSpace(v) == reported {
+				return v
+			}
+		}
+		break
+	}
+	for i := len(t.Values) - 1; i >= 0; i-- {
+		if v := t.Values[i]; v != "" && v != t.ID && v != t.ExternalID {
+			return v
+		}
+	}
+	return ""
+}
+
+// integerArg renders a whole-number argument (the upstream sends ids and
+// limits as numbers, 1.9+'s not-found id as a string of digits).
+func integerArg(a any) string {
+	switch v := a.(type) {
+	case float64:
+		if v > 0 && v == math.Trunc(v) && v < 1<<53 {
+			return strconv.FormatInt(int64(v), 10)
+		}
+	case string:
+		if _, err := strconv.ParseUint(v, 10, 63); err == nil {
+			return v
+		}
+	}
+	return ""
+}
+
+var maxLengthText = regexp.MustCompile(`max length of (\d+)`)
+
+// maxLength is the limit of an exceeds.max.length item: its first numeric
+// argument (DataValidatorBuilder passes maxLength, then the value), or the
+// number in its text.
+func maxLength(p problem) string {
+	for _, a := range p.args {
+		if f, ok := a.(float64); ok {
+			return integerArg(f)
+		}
+	}
+	if m := maxLengthText.FindStringSubmatch(p.message); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// isoDateArg is the last ISO date among the arguments: closure before
+// activation passes (closureDate, activationDate).
+func isoDateArg(p problem) string {
+	for i := len(p.args) - 1; i >= 0; i-- {
+		if s, ok := p.args[i].(string); ok && isoDate.MatchString(s) {
+			return s
+		}
+	}
+	return ""
+}

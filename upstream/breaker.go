@@ -1,0 +1,118 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// ErrBreakerOpen is the cause of an Error returned without calling the
+// upstream because the circuit breaker is open. Nothing was sent, so the
+// Error is never MaybeApplied and translates like any unreachable upstream.
+var ErrBreakerOpen = errors.New("circuit breaker open: upstream failing, not called")
+
+// BreakerPolicy configures the circuit breaker.
+type BreakerPolicy struct {
+	// Threshold is the number of consecutive failed attempts (no answer, or
+	// 502/503/504) that opens the breaker.
+	Threshold int
+	// Cooldown is how long an open breaker refuses calls before it lets one
+	// probe through.
+	Cooldown time.Duration
+}
+
+// DefaultBreakerPolicy is used when Config leaves the policy zero.
+var DefaultBreakerPolicy = BreakerPolicy{Threshold: 5, Cooldown: 5 * time.Second}
+
+// breaker is a consecutive-failure circuit breaker. While the upstream is
+// down, each partner request would otherwise spend its whole deadline on
+// attempts and backoff that cannot succeed, and keep a dying upstream busy;
+// an open breaker answers at once instead. It is a RoundTripper under the
+// retry client, so it counts attempts, not operations, and a refused attempt
+// is a dial-level refusal the retry policy does not repeat.
+//
+// It deliberately does not implement CloseIdleConnections: go-retryablehttp
+// calls that on the shared pool after every failed call, which during an
+// outage would tear down the connections of requests that are succeeding.
+type breaker struct {
+	next     http.RoundTripper
+	policy   BreakerPolicy
+	now      func() time.Time
+	mu       sync.Mutex
+	failures int       // consecutive
+	openedAt time.Time // zero while closed
+	probing  bool      // a half-open probe is in flight
+}
+
+func newBreaker(next http.RoundTripper, p BreakerPolicy) *breaker {
+	return &breaker{next: next, policy: p, now: time.Now}
+}
+
+// Open reports whether calls are being refused: open and cooling down, or
+// half-open with its one probe in flight.
+func (b *breaker) Open() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.openedAt.IsZero() && (b.probing || b.now().Sub(b.openedAt) < b.policy.Cooldown)
+}
+
+func (b *breaker) RoundTrip(req *http.Request) (*http.Response, error) {
+	probe, ok := b.admit()
+	if !ok {
+		return nil, ErrBreakerOpen
+	}
+	resp, err := b.next.RoundTrip(req)
+	b.record(probe, req.Context(), resp, err)
+	return resp, err
+}
+
+// admit lets an attempt through while closed; once the cool-down has passed
+// it lets exactly one probe through (half-open).
+func (b *breaker) admit() (probe, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.openedAt.IsZero():
+		return false, true
+	case b.probing || b.now().Sub(b.openedAt) < b.policy.Cooldown:
+		return false, false
+	}
+	b.probing = true
+	return true, true
+}
+
+func (b *breaker) record(probe bool, ctx context.Context, resp *http.Response, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if probe {
+		b.probing = false
+	}
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// The partner went away: that says nothing about the upstream.
+	case upstreamFailed(resp, err):
+		b.failures++
+		if probe || b.failures >= b.policy.Threshold {
+			b.openedAt = b.now()
+		}
+	default:
+		b.failures, b.openedAt = 0, time.Time{}
+	}
+}
+
+// upstreamFailed is what counts against the breaker: no answer, or a
+// gateway or overload answer. Any other status, 500 included, is an answer
+// from a live upstream about one request, and must not let a partner that
+// can provoke it open the breaker for every partner.
+func upstreamFailed(resp *http.Response, err error) bool {
+	if err != nil {
+		return true
+	}
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}

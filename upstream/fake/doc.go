@@ -1,0 +1,39 @@
+// Package fake is an in-memory simulator of Apache Fineract's clients API
+// (/fineract-provider/api/v1/clients...), faithful to the wire facts in
+// fineract-facts.md for the 1.8, 1.9 and 1.10 lines. The proxy is tested and
+// demonstrated against it (lmsproxy dev) because no real Fineract is
+// reachable from CI; so it reproduces the upstream's quirks rather than
+// idealising them: texts byte for byte including "(sic)" typos, SQL LIKE
+// filters, version-dependent body shapes and error writers, and the order in
+// which the upstream checks things.
+//
+// Deliberate modelling choices, where the facts leave room:
+//
+//   - Collation. Fineract's default database is MariaDB with a
+//     case-insensitive collation, so externalId lookups, LIKE filters and the
+//     unique indexes on external_id, mobile_no and account_no compare case
+//     insensitively (simple case folding). A proxy that needs exact matches
+//     must verify them itself.
+//   - Unknown paths, unparseable numeric path or query parameters (JAX-RS
+//     answers 404 when it cannot convert them), the external-id routes on 1.8,
+//     a wrong method (405) and a non-JSON Content-Type (415) are answered with
+//     Spring Boot's default error JSON, which is what Jersey's sendError
+//     produces behind Spring Boot.
+//   - Errors the upstream leaves unmapped (a non-numeric Long such as
+//     closureReasonId "x", an orderBy naming no column, an unparseable sqlSearch)
+//     are a 500 with Spring Boot's default error JSON.
+//   - Malformed JSON messages carry Go's parser message after the fixed
+//     prefix; the upstream carries Gson's. Nobody should parse that tail.
+//   - Commands that need entities the simulator does not model (assignStaff,
+//     unassignStaff, updateSavingsAccount and the transfer commands) are
+//     answered like an unknown command; every id of a group, staff, savings
+//     product, or Gender/ClientType/ClientClassification code value is
+//     unknown (404), because none exist here.
+//   - Body members the simulator accepts but ignores: address, familyMembers,
+//     datatables, clientNonPersonDetails, active/activationDate on update.
+//   - The maker-checker acceptance body is {"commandId":n,"resourceId":id,
+//     "rollbackTransaction":true} (resourceId only for an existing client).
+//
+// Every route answers under BasePath; see Server for the test hooks and
+// seed.go for the seeded office, code values and clients.
+package fake

@@ -1,0 +1,265 @@
+package fake_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"lmsproxy/upstream"
+	"lmsproxy/upstream/fake"
+)
+
+// TestListItemShape pins a list item, byte-equivalent to the observed
+// 1.9+ item; 1.8 differs only in legalForm.value.
+func TestListItemShape(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		r := do(t, s, http.MethodGet, "clients?externalId="+fake.SeedActiveExternalID, "")
+		items := pageItems(t, r)
+		require.Len(t, items, 1)
+		assert.Equal(t, float64(1), r.Body["totalFilteredRecords"])
+		legal := "Person"
+		if !v.AtLeast(upstream.V1_9) {
+			legal = "PERSON"
+		}
+		assert.JSONEq(t, `{"id":1,"accountNo":"000000001","externalId":"ext-active-001",
+			"status":{"id":300,"code":"clientStatusType.active","value":"Active"},
+			"subStatus":{"active":false,"mandatory":false},"active":true,"activationDate":[2023,1,10],
+			"firstname":"ext-active-001","lastname":"Customer","displayName":"ext-active-001 Customer",
+			"gender":{"active":false,"mandatory":false},"clientType":{"active":false,"mandatory":false},
+			"clientClassification":{"active":false,"mandatory":false},"isStaff":false,"officeId":1,"officeName":"Head Office",
+			"timeline":{"submittedOnDate":[2023,1,10],"submittedByUsername":"mifos","submittedByFirstname":"App",
+				"submittedByLastname":"Administrator","activatedOnDate":[2023,1,10],"activatedByUsername":"mifos",
+				"activatedByFirstname":"App","activatedByLastname":"Administrator"},
+			"legalForm":{"id":1,"code":"legalFormType.person","value":"`+legal+`"},
+			"clientNonPersonDetails":{"constitution":{"active":false,"mandatory":false},"mainBusinessLine":{"active":false,"mandatory":false}}}`,
+			toJSON(t, items[0]))
+	})
+}
+
+func TestListStatesInItems(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		items := pageItems(t, do(t, s, http.MethodGet, "clients", ""))
+		require.Equal(t, []float64{1, 2, 3, 4, 5}, ids(items))
+
+		pending := items[fake.SeedPendingID-1]
+		assert.Equal(t, map[string]any{"id": float64(100), "code": "clientStatusType.pending", "value": "Pending"}, pending["status"])
+		assert.Equal(t, false, pending["active"])
+		assert.NotContains(t, pending, "activationDate")
+		assert.NotContains(t, pending["timeline"], "activatedOnDate")
+
+		closed := items[fake.SeedClosedID-1]
+		assert.Equal(t, "clientStatusType.closed", closed["status"].(map[string]any)["code"])
+		assert.Equal(t, false, closed["active"])
+		timeline := closed["timeline"].(map[string]any)
+		assert.Equal(t, []any{float64(2023), float64(6), float64(1)}, timeline["closedOnDate"])
+		assert.Equal(t, "mifos", timeline["closedByUsername"])
+
+		named := items[fake.SeedNamedID-1]
+		assert.Equal(t, fake.SeedNamedMobileNo, named["mobileNo"])
+		assert.Equal(t, "ada@example.com", named["emailAddress"])
+		assert.Equal(t, []any{float64(1815), float64(12), float64(10)}, named["dateOfBirth"])
+	})
+}
+
+// TestListFilters: externalId, firstName and lastName are SQL LIKE as sent
+// (wildcards active, case-insensitive), displayName is LIKE %v%.
+func TestListFilters(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		pct := s.AddClient(fake.Seed{ExternalID: "ab%cd", Firstname: "Grace", Lastname: "Hopper"})
+		plain := s.AddClient(fake.Seed{ExternalID: "abXYcd", Firstname: "Alan", Lastname: "Turing"})
+		under := s.AddClient(fake.Seed{ExternalID: "ab_d", Firstname: "Edsger", Lastname: "Dijkstra"})
+
+		tests := []struct {
+			name  string
+			query url.Values
+			want  []int64
+		}{
+			{"exact external id", url.Values{"externalId": {fake.SeedNamedExternalID}}, []int64{fake.SeedNamedID}},
+			{"case-insensitive collation", url.Values{"externalId": {"EXT-ADA-001"}}, []int64{fake.SeedNamedID}},
+			{"percent is a wildcard", url.Values{"externalId": {"ab%cd"}}, []int64{pct, plain}},
+			{"underscore is a wildcard", url.Values{"externalId": {"ab_d"}}, []int64{under}},
+			{"escaped percent is literal", url.Values{"externalId": {`ab\%cd`}}, []int64{pct}},
+			{"prefix match needs a wildcard", url.Values{"externalId": {"ext-ada"}}, nil},
+			{"displayName contains", url.Values{"displayName": {"love"}}, []int64{fake.SeedNamedID}},
+			{"firstName exact", url.Values{"firstName": {"ada"}}, []int64{fake.SeedNamedID}},
+			{"lastName with wildcard", url.Values{"lastName": {"%ing"}}, []int64{plain}},
+			{"status pending", url.Values{"status": {"Pending"}}, []int64{fake.SeedPendingID}},
+			{"status closed", url.Values{"status": {"closed"}}, []int64{fake.SeedClosedID}},
+			{"officeId", url.Values{"officeId": {"1"}, "status": {"pending"}}, []int64{fake.SeedPendingID}},
+			{"unknown office", url.Values{"officeId": {"2"}}, nil},
+			{"unknown parameters are ignored", url.Values{"foo": {"bar"}, "externalId": {fake.SeedClosedExternalID}}, []int64{fake.SeedClosedID}},
+			{"combined", url.Values{"externalId": {"ab%"}, "lastName": {"Hopper"}}, []int64{pct}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				r := do(t, s, http.MethodGet, "clients?"+tc.query.Encode(), "")
+				items := pageItems(t, r)
+				want := make([]float64, len(tc.want))
+				for i, id := range tc.want {
+					want[i] = float64(id)
+				}
+				assert.Equal(t, want, ids(items))
+				assert.Equal(t, float64(len(tc.want)), r.Body["totalFilteredRecords"])
+			})
+		}
+
+		t.Run("unsupported status", func(t *testing.T) {
+			r := do(t, s, http.MethodGet, "clients?status=dormant", "")
+			wantError(t, r, http.StatusBadRequest, "validation.msg.validation.errors.exist",
+				item{"validation.msg.client.status.value.is.not.supported", "The Status value 'dormant' is not supported.", "status", []any{"dormant"}})
+		})
+	})
+}
+
+// TestListPaging: without limit 1.8/1.9 return 200 rows and 1.10 all rows;
+// limit <= 0 is unlimited; offset only applies with a positive limit.
+func TestListPaging(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		for i := range 250 {
+			s.AddClient(fake.Seed{Firstname: "F", Lastname: fmt.Sprintf("L%03d", i)})
+		}
+		const total = 255
+		type page struct {
+			query     string
+			wantCount int
+			wantFirst float64
+		}
+		// Without limit: 200 rows (with the offset applied) before 1.10;
+		// from 1.10 no LIMIT clause at all, hence no OFFSET either.
+		tests := []page{{"", 200, 1}, {"?offset=10", 200, 11}}
+		if v.UnlimitedWithoutLimit() {
+			tests = []page{{"", total, 1}, {"?offset=10", total, 1}}
+		}
+		tests = append(tests,
+			page{"?limit=0", total, 1},
+			page{"?limit=-1&offset=10", total, 1},
+			page{"?limit=2&offset=1", 2, 2},
+			page{"?limit=10&offset=250", 5, 251},
+			page{"?limit=10&offset=300", 0, 0},
+		)
+		for _, tc := range tests {
+			t.Run(tc.query, func(t *testing.T) {
+				r := do(t, s, http.MethodGet, "clients"+tc.query, "")
+				items := pageItems(t, r)
+				assert.Len(t, items, tc.wantCount)
+				assert.Equal(t, float64(total), r.Body["totalFilteredRecords"])
+				if tc.wantCount > 0 {
+					assert.Equal(t, tc.wantFirst, items[0]["id"])
+				}
+			})
+		}
+	})
+}
+
+func TestListOrdering(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		tests := []struct {
+			query string
+			want  []float64
+		}{
+			{"orderBy=displayName&sortOrder=DESC", []float64{3, 4, 5, 1, 2}},
+			{"orderBy=display_name&sortOrder=asc", []float64{2, 1, 5, 4, 3}}, // "Ada..." sorts first
+			{"orderBy=c.id&sortOrder=desc", []float64{5, 4, 3, 2, 1}},
+			{"orderBy=submittedOnDate&sortOrder=DESC", []float64{5, 4, 3, 2, 1}},
+			{"orderBy=officeName", []float64{1, 2, 3, 4, 5}},
+			{"orderBy=activationDate", []float64{3, 1, 2, 4, 5}}, // NULL first
+		}
+		for _, tc := range tests {
+			t.Run(tc.query, func(t *testing.T) {
+				assert.Equal(t, tc.want, ids(pageItems(t, do(t, s, http.MethodGet, "clients?"+tc.query, ""))))
+			})
+		}
+		t.Run("no such column", func(t *testing.T) {
+			wantSpring(t, do(t, s, http.MethodGet, "clients?orderBy=nickname", ""), http.StatusInternalServerError, clientsPath)
+		})
+		t.Run("bad sort order", func(t *testing.T) {
+			wantSpring(t, do(t, s, http.MethodGet, "clients?orderBy=id&sortOrder=sideways", ""), http.StatusInternalServerError, clientsPath)
+		})
+		t.Run("unknown qualified column", func(t *testing.T) {
+			r := do(t, s, http.MethodGet, "clients?orderBy=c.nickname", "")
+			wantError(t, r, http.StatusBadRequest, "error.msg.found.sql.injection")
+			assert.Equal(t, "Unexpected SQL Commands found", r.Body["defaultUserMessage"])
+		})
+		t.Run("keyword inside a name", func(t *testing.T) {
+			wantError(t, do(t, s, http.MethodGet, "clients?orderBy=updatedOn", ""), http.StatusBadRequest, "error.msg.found.sql.injection")
+		})
+	})
+}
+
+// TestListSQLValidation: 1.10 answers suspicious orderBy, sortOrder and
+// externalId with a 403 domain rule; earlier lines only know the 400
+// injection check on orderBy/sortOrder and bind externalId as a value.
+func TestListSQLValidation(t *testing.T) {
+	tests := []struct {
+		param, value, pattern string
+	}{
+		{"orderBy", "id;drop table m_client", "inject-stacked-query"},
+		{"orderBy", "id -- x", "inject-comment"},
+		{"sortOrder", "ASC union select 1", "detect-column"},
+		{"sortOrder", "asc; select sleep(5)", "inject-timing"},
+		{"externalId", "x' or 'a' = 'a", "inject-blind"},
+		{"externalId", "x#", "inject-comment"},
+		{"externalId", "a')", "detect-entry-point"},
+	}
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		for _, tc := range tests {
+			t.Run(tc.param+"="+tc.value, func(t *testing.T) {
+				q := url.Values{tc.param: {tc.value}}
+				if tc.param == "sortOrder" {
+					q.Set("orderBy", "id")
+				}
+				r := do(t, s, http.MethodGet, "clients?"+q.Encode(), "")
+				switch {
+				case v.AtLeast(upstream.V1_10):
+					wantError(t, r, http.StatusForbidden, "validation.msg.domain.rule.violation",
+						item{"error.msg.sql.validation", "SQL validation error: invalid SQL statement (detected '" + tc.pattern + "' pattern)", "id", []any{}})
+				case tc.param == "externalId":
+					assert.Empty(t, pageItems(t, r))
+				default:
+					wantError(t, r, http.StatusBadRequest, "error.msg.found.sql.injection")
+				}
+			})
+		}
+		t.Run("semicolon survives query parsing", func(t *testing.T) {
+			r := do(t, s, http.MethodGet, "clients?orderBy=id;drop", "")
+			assert.NotEqual(t, http.StatusOK, r.Status)
+		})
+	})
+}
+
+// TestListSQLSearch: 1.8 accepts raw sqlSearch; 1.9+ ignores it.
+func TestListSQLSearch(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		search := func(q string) resp {
+			return do(t, s, http.MethodGet, "clients?"+url.Values{"sqlSearch": {q}}.Encode(), "")
+		}
+		if v.AtLeast(upstream.V1_9) {
+			assert.Len(t, pageItems(t, search("display_name like '%Lovelace%'")), 5)
+			assert.Len(t, pageItems(t, search("drop everything")), 5)
+			return
+		}
+		assert.Equal(t, []float64{2}, ids(pageItems(t, search("display_name like '%Lovelace%'"))))
+		assert.Equal(t, []float64{3}, ids(pageItems(t, search("c.status_enum = 100 and external_id like 'ext-%'"))))
+		assert.Equal(t, []float64{1}, ids(pageItems(t, search("c.external_id = 'EXT-ACTIVE-001'"))))
+		wantError(t, search("1=1; delete from m_client"), http.StatusBadRequest, "error.msg.found.sql.injection")
+		wantError(t, search("c.nickname = 'x'"), http.StatusBadRequest, "error.msg.found.sql.injection")
+		wantSpring(t, search("display_name between 'a' and 'b'"), http.StatusInternalServerError, clientsPath)
+	})
+}
+
+func TestListReadPermission(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		s.DenyPermission("READ_CLIENT")
+		// Permission is checked before the parameters.
+		r := do(t, s, http.MethodGet, "clients?status=dormant", "")
+		wantError(t, r, http.StatusForbidden, "error.msg.not.authorized",
+			item{"error.msg.not.authorized", "User has no authority to READ clients", "id", []any{}})
+		assert.Equal(t, "Insufficient privileges to perform this action.", r.Body["defaultUserMessage"])
+		assert.Equal(t, "The user associated with credentials passed on this request does not have sufficient privileges to perform this action.",
+			r.Body["developerMessage"])
+	})
+}

@@ -1,0 +1,40 @@
+package fake
+
+import "lmsproxy/upstream"
+
+// Behaviour that differs between release lines and is not already a method
+// of upstream.Version. Each predicate names the upstream change behind it so
+// the per-version branches in handlers read as facts, not magic numbers.
+
+// jacksonErrorWriter: from 1.9.0 error entities are written by
+// JerseyJacksonObjectArgumentHandler (indented, NON_NULL).
+func jacksonErrorWriter(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// entityBasedGetOne: from 1.9.0 GET /clients/{id} maps the JPA entity with
+// MapStruct (FINERACT-1760) instead of the SQL row mapper, which changes its
+// shape and its not-found error.
+func entityBasedGetOne(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// hasResourceExternalID: CommandProcessingResult gained resourceExternalId in
+// 1.9.0.
+func hasResourceExternalID(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// legalFormLabels: LegalForm gained a label ("Person") in 1.9.0; before it the
+// enum name ("PERSON") was written.
+func legalFormLabels(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// externalIDObject: 1.9.0 made externalId an ExternalId value object that is
+// stored as sent; before it Client trimmed the string.
+func externalIDObject(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// acceptsSQLSearch: the raw sqlSearch list parameter was removed by
+// FINERACT-2025 before 1.9.0.
+func acceptsSQLSearch(v upstream.Version) bool { return !v.AtLeast(upstream.V1_9) }
+
+// runsSQLValidator: 1.10.0 added SqlValidator on orderBy, sortOrder and
+// externalId of the list (403 error.msg.sql.validation).
+func runsSQLValidator(v upstream.Version) bool { return v.AtLeast(upstream.V1_10) }
+
+// leaksDatabaseMessage: from 1.9.0 handleDataIntegrityIssues appends the raw
+// database message to "Unknown data integrity issue with resource".
+func leaksDatabaseMessage(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
