@@ -200,7 +200,13 @@ func (h *customers) update(c echo.Context) error {
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}
-	res, err := h.s.upstream.UpdateClient(ctx, upstream.ByID(current.ID), translate.UpdateBody(current, req))
+	writeCtx, cancel := writeContext(ctx)
+	res, err := h.s.upstream.UpdateClient(writeCtx, upstream.ByID(current.ID), translate.UpdateBody(current, req))
+	cancel()
+	if maybeApplied(err) {
+		return h.reconcile(c, upstream.ByID(current.ID), a.target, err,
+			func(cl upstream.ClientData) bool { return cl.ExternalID == req.ExternalID })
+	}
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}
@@ -215,7 +221,12 @@ func (h *customers) delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.s.upstream.DeleteClient(c.Request().Context(), a.ref)
+	ctx, cancel := writeContext(c.Request().Context())
+	res, err := h.s.upstream.DeleteClient(ctx, a.ref)
+	cancel()
+	if maybeApplied(err) {
+		return h.reconcileDelete(c, a, err)
+	}
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}

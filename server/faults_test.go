@@ -91,12 +91,9 @@ type outcome struct{ status, attempts, writes int }
 type faultCase struct {
 	name   string
 	inject func(s *faultStack, method string)
-	// read: get and list; idem: update and delete; unsafe: create and
-	// close on 1.8 (no Idempotency-Key); keyed: create and close on 1.10.
-	read, idem, unsafe, keyed outcome
-	// update18 overrides idem for update on 1.8, where a PUT re-sent after
-	// an unseen commit applies the same change again.
-	update18 *outcome
+	// read: get and list; unsafe: every write on 1.8 (no Idempotency-Key);
+	// keyed: every write on 1.10.
+	read, unsafe, keyed outcome
 }
 
 func once(f fake.Fault) func(*faultStack, string) {
@@ -106,28 +103,27 @@ func once(f fake.Fault) func(*faultStack, string) {
 var faultCases = []faultCase{
 	{name: "503-503-200", inject: func(s *faultStack, m string) {
 		s.sim.InjectFaults(m, fake.Fault{Status: 503}, fake.Fault{Status: 503})
-	}, read: outcome{200, 3, 0}, idem: outcome{200, 3, 1}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 3, 1}},
+	}, read: outcome{200, 3, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 3, 1}},
 	{name: "html-502", inject: once(fake.HTMLBadGateway),
-		read: outcome{200, 2, 0}, idem: outcome{200, 2, 1}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 2, 1}},
+		read: outcome{200, 2, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 2, 1}},
 	{name: "stall", inject: func(s *faultStack, m string) { s.sim.InjectFaultAlways(m, fake.Fault{Delay: time.Minute}) },
-		read: outcome{503, 1, 0}, idem: outcome{503, 1, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{503, 1, 0}},
+		read: outcome{503, 1, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{503, 1, 0}},
 	{name: "reset-before", inject: once(fake.Fault{ResetBefore: true}),
-		read: outcome{200, 2, 0}, idem: outcome{200, 2, 1}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 2, 1}},
+		read: outcome{200, 2, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{200, 2, 1}},
 	{name: "reset-after-commit", inject: once(fake.Fault{ResetAfter: true}),
-		read: outcome{200, 2, 0}, idem: outcome{200, 2, 1}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 2, 1},
-		update18: &outcome{200, 2, 2}},
+		read: outcome{200, 2, 0}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 2, 1}},
 	{name: "truncated", inject: once(fake.Fault{Truncate: true}),
-		read: outcome{503, 1, 0}, idem: outcome{503, 1, 1}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
+		read: outcome{503, 1, 0}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
 	{name: "malformed", inject: once(fake.Fault{Malformed: true}),
-		read: outcome{500, 1, 0}, idem: outcome{500, 1, 1}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
+		read: outcome{500, 1, 0}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
 	{name: "slow-drip", inject: once(fake.Fault{Drip: 20 * time.Millisecond}),
-		read: outcome{503, 1, 0}, idem: outcome{503, 1, 1}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
+		read: outcome{503, 1, 0}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
 	{name: "oversized", inject: once(fake.Fault{Pad: 2 * testMaxResponse}),
-		read: outcome{500, 1, 0}, idem: outcome{500, 1, 1}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
+		read: outcome{500, 1, 0}, unsafe: outcome{200, 1, 1}, keyed: outcome{200, 1, 1}},
 	{name: "refused", inject: func(s *faultStack, _ string) { s.refuse() },
-		read: outcome{503, 0, 0}, idem: outcome{503, 0, 0}, unsafe: outcome{503, 0, 0}, keyed: outcome{503, 0, 0}},
+		read: outcome{503, 0, 0}, unsafe: outcome{503, 0, 0}, keyed: outcome{503, 0, 0}},
 	{name: "retry-after-past-deadline", inject: once(fake.Fault{Status: 429, RetryAfter: 1}),
-		read: outcome{503, 1, 0}, idem: outcome{503, 1, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{503, 1, 0}},
+		read: outcome{503, 1, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{503, 1, 0}},
 }
 
 // operation is one partner operation on a prepared customer.
@@ -146,18 +142,18 @@ var operations = []operation{
 	{"list", http.MethodGet, "read", func(*faultStack) (string, string, string) {
 		return http.MethodGet, "/v1/customers?page=1&rows=10", ""
 	}},
-	{"create", http.MethodPost, "post", func(*faultStack) (string, string, string) {
+	{"create", http.MethodPost, "write", func(*faultStack) (string, string, string) {
 		return http.MethodPost, "/v1/customers", createBody
 	}},
-	{"update", http.MethodPut, "idem", func(s *faultStack) (string, string, string) {
+	{"update", http.MethodPut, "write", func(s *faultStack) (string, string, string) {
 		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-upd"})
 		return http.MethodPut, "/v1/customers/" + strconv.FormatInt(id, 10), `{"externalId":"ext-upd-2"}`
 	}},
-	{"close", http.MethodPost, "post", func(s *faultStack) (string, string, string) {
+	{"close", http.MethodPost, "write", func(s *faultStack) (string, string, string) {
 		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-close"})
 		return http.MethodPost, "/v1/customers/" + strconv.FormatInt(id, 10) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`
 	}},
-	{"delete", http.MethodDelete, "idem", func(s *faultStack) (string, string, string) {
+	{"delete", http.MethodDelete, "write", func(s *faultStack) (string, string, string) {
 		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-del", Status: upstream.StatusPending})
 		return http.MethodDelete, "/v1/customers/" + strconv.FormatInt(id, 10), ""
 	}},
@@ -167,10 +163,6 @@ func (fc faultCase) expect(op operation, line upstream.Version) outcome {
 	switch {
 	case op.class == "read":
 		return fc.read
-	case op.class == "idem" && op.name == "update" && line == upstream.V1_8 && fc.update18 != nil:
-		return *fc.update18
-	case op.class == "idem":
-		return fc.idem
 	case line.HonoursIdempotencyKey():
 		return fc.keyed
 	}

@@ -50,3 +50,17 @@ func (h *customers) reconcile(c echo.Context, ref upstream.ClientRef, target tra
 	}
 	return translate.FromUpstream(writeErr, target)
 }
+
+// reconcileDelete answers a delete whose outcome is unknown: a customer
+// that can no longer be found was deleted, as the partner asked; one still
+// there was not, and the partner may safely retry.
+func (h *customers) reconcileDelete(c echo.Context, a addressed, writeErr error) error {
+	_, err := h.s.upstream.GetClient(c.Request().Context(), a.ref)
+	switch {
+	case err == nil:
+		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
+	case translate.FromUpstream(err, a.target).Code == translate.NotFound:
+		return c.NoContent(http.StatusOK)
+	}
+	return translate.FromUpstream(writeErr, a.target)
+}

@@ -4,7 +4,6 @@
 package upstream
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -486,11 +485,6 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 		// A write answered 2xx was applied even though its answer is unusable.
 		return &Error{Op: op.Name, Status: resp.StatusCode, Shape: ShapeOther, MaybeApplied: write && ok, Err: fmt.Errorf("response exceeds %d bytes", c.maxBody)}
 	}
-	if !ok && op.Method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && cl.cutOff {
-		// A retry finds nothing to delete after an earlier attempt was cut
-		// off once sent: that attempt deleted it, as the partner asked.
-		return nil
-	}
 	if !ok {
 		e := ParseError(op.Name, resp.StatusCode, data)
 		// A gateway's 502 or 504 may come after the upstream received the
@@ -501,7 +495,7 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 	if out == nil {
 		return nil
 	}
-	if err := json.NewDecoder(bytes.NewReader(data)).Decode(out); err != nil {
+	if err := json.Unmarshal(data, out); err != nil {
 		e := decodeError(op.Name, resp.StatusCode, err)
 		e.MaybeApplied = write
 		return e

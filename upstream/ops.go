@@ -20,8 +20,13 @@ var (
 	OpListClients  = Op{Name: "clients.list", Method: http.MethodGet, Safety: ReadOnly}
 	OpGetClient    = Op{Name: "clients.get", Method: http.MethodGet, Safety: ReadOnly}
 	OpCreateClient = Op{Name: "clients.create", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
-	OpUpdateClient = Op{Name: "clients.update", Method: http.MethodPut, Safety: Idempotent, Keyed: true}
-	OpDeleteClient = Op{Name: "clients.delete", Method: http.MethodDelete, Safety: Idempotent, Keyed: true}
+	// PUT and DELETE are idempotent in HTTP terms, but each resend is a
+	// second command in the upstream (a second audit entry, and a DELETE
+	// resent after it committed answers 404), so they are resent only with
+	// an Idempotency-Key the upstream honours, like the POSTs; otherwise the
+	// server reconciles an ambiguous outcome by reading the customer back.
+	OpUpdateClient = Op{Name: "clients.update", Method: http.MethodPut, Safety: Unsafe, Keyed: true}
+	OpDeleteClient = Op{Name: "clients.delete", Method: http.MethodDelete, Safety: Unsafe, Keyed: true}
 	OpCloseClient  = Op{Name: "clients.close", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
 )
 

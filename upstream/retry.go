@@ -75,8 +75,6 @@ type call struct {
 	op       string
 	safety   Safety
 	attempts int
-	// cutOff is set once an attempt failed after it may have been sent.
-	cutOff bool
 }
 
 func withCall(ctx context.Context, c *call) context.Context {
@@ -122,7 +120,6 @@ func (p RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, ctxErr
 	}
 	cl := callFrom(ctx)
-	cl.cutOff = cl.cutOff || (err != nil && !notSent(err))
 	var retry bool
 	switch {
 	case errors.Is(err, ErrBreakerOpen):

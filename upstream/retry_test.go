@@ -42,8 +42,12 @@ func TestRetryBySafety(t *testing.T) {
 		attempts int32
 	}{
 		{"get retried", V1_8, func(ctx context.Context, c *Client) error { _, err := c.GetClient(ctx, ByID(1)); return err }, 3},
-		{"put retried", V1_8, func(ctx context.Context, c *Client) error {
+		{"put without key not retried", V1_8, func(ctx context.Context, c *Client) error {
 			_, err := c.UpdateClient(ctx, ByID(1), ClientUpdate{})
+			return err
+		}, 1},
+		{"delete with key retried", V1_10, func(ctx context.Context, c *Client) error {
+			_, err := c.DeleteClient(WithIdempotencyKey(ctx, "k2"), ByID(1))
 			return err
 		}, 3},
 		{"post without key not retried", V1_8, func(ctx context.Context, c *Client) error { _, err := c.CreateClient(ctx, ClientCreate{}); return err }, 1},

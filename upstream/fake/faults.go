@@ -205,5 +205,5 @@ func (s *Server) record(r *http.Request) {
 	raw := readBody(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, requestOf(r, raw))
+	s.logRequest(requestOf(r, raw))
 }

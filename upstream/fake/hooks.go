@@ -21,7 +21,22 @@ type Request struct {
 // Query parses RawQuery as the simulator does (";" stays inside values).
 func (r Request) Query() url.Values { return parseQuery(r.RawQuery) }
 
-// Requests returns every request received so far, in order.
+// maxLoggedRequests bounds the request log, so a simulator serving `make run`
+// or a load test for hours does not grow without end; tests look at far
+// fewer requests than this.
+const maxLoggedRequests = 10_000
+
+// logRequest appends to the request log, dropping the oldest half when it
+// is full. The caller holds s.mu.
+func (s *Server) logRequest(r Request) {
+	if len(s.requests) >= maxLoggedRequests {
+		s.requests = append(s.requests[:0], s.requests[maxLoggedRequests/2:]...)
+	}
+	s.requests = append(s.requests, r)
+}
+
+// Requests returns the requests received so far, in order (the most recent
+// maxLoggedRequests/2 at least).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -132,7 +132,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	raw := readBody(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, requestOf(r, raw))
+	s.logRequest(requestOf(r, raw))
 
 	rest, under := strings.CutPrefix(r.URL.EscapedPath(), BasePath)
 	if !under || (rest != "" && rest[0] != '/') {
