@@ -136,12 +136,15 @@ func replay(t *testing.T, sc recording.Scenario) string {
 	if len(sc.Exchanges) > 0 {
 		tenant = sc.Exchanges[0].Request.Header["Fineract-Platform-TenantId"]
 	}
-	s := proxyOver(t, upstream.Config{
-		BaseURL: srv.URL + "/api", Tenant: tenant, Username: "mifos", Password: "password", Version: line,
-		// One attempt per call, as recorded: a retried 502 would otherwise
-		// ask for an exchange the recording does not have.
-		Retry: upstream.RetryPolicy{MaxAttempts: 1},
-	}, func() time.Time { return today })
+	s := deploy(t, stackOptions{
+		line: line, upstreamURL: srv.URL + "/api", now: func() time.Time { return today },
+		upstreamConfig: func(c *upstream.Config) {
+			c.Tenant = tenant
+			// One attempt per call, as recorded: a retried 502 would
+			// otherwise ask for an exchange the recording does not have.
+			c.Retry = upstream.RetryPolicy{MaxAttempts: 1}
+		},
+	})
 
 	r := s.do(sc.Partner.Method, sc.Partner.Path, sc.Partner.Body)
 	assert.Equal(t, len(sc.Exchanges), rs.used(), "the proxy made a different number of upstream calls than recorded")

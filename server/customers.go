@@ -154,15 +154,25 @@ func (h *customers) list(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, translate.CustomerPage(page, req))
 }
 
-func (h *customers) create(c echo.Context) error {
+// withBody reads and parses a JSON body, merging its problems with those
+// already found in the path and query, so the partner hears of them all in
+// one answer.
+func withBody[T any](h *customers, c echo.Context, parse func([]byte) (T, *translate.Error), found ...*translate.Error) (T, error) {
+	var req T
 	body, berr := h.readBody(c)
-	qerr := noQuery(c)
-	var req translate.CreateRequest
 	var perr *translate.Error
 	if berr == nil {
-		req, perr = translate.ParseCreate(body)
+		req, perr = parse(body)
 	}
-	if err := translate.Merge(qerr, berr, perr); err != nil {
+	if err := translate.Merge(append(found, berr, perr)...); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+func (h *customers) create(c echo.Context) error {
+	req, err := withBody(h, c, translate.ParseCreate, noQuery(c))
+	if err != nil {
 		return err
 	}
 	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
@@ -184,13 +194,8 @@ func (h *customers) create(c echo.Context) error {
 
 func (h *customers) update(c echo.Context) error {
 	a, aerr := address(c)
-	body, berr := h.readBody(c)
-	var req translate.UpdateRequest
-	var perr *translate.Error
-	if berr == nil {
-		req, perr = translate.ParseUpdate(body)
-	}
-	if err := translate.Merge(aerr, noQuery(c), berr, perr); err != nil {
+	req, err := withBody(h, c, translate.ParseUpdate, aerr, noQuery(c))
+	if err != nil {
 		return err
 	}
 	a.target.Values = append(a.target.Values, req.ExternalID)
@@ -238,13 +243,8 @@ func (h *customers) delete(c echo.Context) error {
 
 func (h *customers) close(c echo.Context) error {
 	a, aerr := address(c)
-	body, berr := h.readBody(c)
-	var req translate.CloseRequest
-	var perr *translate.Error
-	if berr == nil {
-		req, perr = translate.ParseClose(body)
-	}
-	if err := translate.Merge(aerr, noQuery(c), berr, perr); err != nil {
+	req, err := withBody(h, c, translate.ParseClose, aerr, noQuery(c))
+	if err != nil {
 		return err
 	}
 	a.target.Values = append(a.target.Values, strconv.FormatInt(req.ClosureReasonID, 10), req.ClosureDate.ISO())

@@ -3,7 +3,6 @@ package server_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -14,18 +13,13 @@ import (
 	"go.uber.org/goleak"
 
 	"lmsproxy/server"
-	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 )
 
 // faultStack is a stack (see newStack) with the resilience settings under
 // test: short deadlines, fast backoff, a small response cap.
-type faultStack struct {
-	*stack
-	simSrv *httptest.Server
-	up     *upstream.Client
-}
+type faultStack struct{ *stack }
 
 type resilience struct {
 	requestTimeout time.Duration
@@ -38,32 +32,19 @@ const testMaxResponse = 64 << 10
 
 func newFaultStack(t *testing.T, line upstream.Version, r resilience) *faultStack {
 	t.Helper()
-	sim := fake.New(fake.Options{Version: line, Today: clock})
-	simSrv := httptest.NewServer(sim)
-	t.Cleanup(simSrv.Close)
-	issuer, err := auth.NewLocalIssuer("service-project", nil)
-	require.NoError(t, err)
-	issSrv := httptest.NewServer(issuer.Handler())
-	t.Cleanup(issSrv.Close)
-	verifier, err := auth.NewVerifier(auth.Config{Issuer: "service-project", JWKSURL: issSrv.URL + auth.JWKSPath})
-	require.NoError(t, err)
-	up, err := upstream.New(upstream.Config{
-		BaseURL: simSrv.URL + "/fineract-provider/api", Tenant: "default",
-		Username: "mifos", Password: "password", Version: line,
-		Retry:            upstream.RetryPolicy{MaxAttempts: 3, WaitMin: 5 * time.Millisecond, WaitMax: 20 * time.Millisecond, RetryAfterMax: 2 * time.Second},
-		Breaker:          r.breaker,
-		MaxResponseBytes: testMaxResponse,
+	s := deploy(t, stackOptions{
+		line: line,
+		upstreamConfig: func(c *upstream.Config) {
+			c.Retry = upstream.RetryPolicy{MaxAttempts: 3, WaitMin: 5 * time.Millisecond, WaitMax: 20 * time.Millisecond, RetryAfterMax: 2 * time.Second}
+			c.Breaker = r.breaker
+			c.MaxResponseBytes = testMaxResponse
+		},
+		config: func(c *server.Config) {
+			c.RequestTimeout = r.requestTimeout
+			c.RateLimit, c.RateBurst = r.rateLimit, r.rateBurst
+		},
 	})
-	require.NoError(t, err)
-	cfg := server.DefaultConfig()
-	cfg.Location = time.UTC
-	cfg.RequestTimeout = r.requestTimeout
-	cfg.RateLimit, cfg.RateBurst = r.rateLimit, r.rateBurst
-	proxy := httptest.NewServer(server.New(cfg, up, verifier, server.WithClock(clock)))
-	t.Cleanup(proxy.Close)
-	token, err := issuer.Mint(nil)
-	require.NoError(t, err)
-	return &faultStack{stack: &stack{t: t, sim: sim, issuer: issuer, proxy: proxy, token: token}, simSrv: simSrv, up: up}
+	return &faultStack{stack: s}
 }
 
 // refuse makes every new upstream connection fail to dial.

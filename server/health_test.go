@@ -94,25 +94,25 @@ func TestReadyzWithRealDependencies(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		options func(t *testing.T) deploymentOptions
-		arrange func(d *deployment)
+		options func(t *testing.T) stackOptions
+		arrange func(d *stack)
 		want    string // "" for ready
 	}{
-		{"ready", func(*testing.T) deploymentOptions { return deploymentOptions{} }, nil, ""},
-		{"service account lacks a permission", func(*testing.T) deploymentOptions { return deploymentOptions{} },
-			func(d *deployment) { d.sim.DenyPermission("READ_CLIENT") }, ""},
-		{"upstream refuses the credentials", func(*testing.T) deploymentOptions { return deploymentOptions{upstreamPassword: "wrong"} }, nil, "upstream"},
-		{"upstream overloaded", func(*testing.T) deploymentOptions { return deploymentOptions{wrapUpstream: alwaysOverloaded} }, nil, "upstream"},
-		{"upstream unreachable", func(t *testing.T) deploymentOptions { return deploymentOptions{upstreamURL: unreachable(t)} }, nil, "upstream"},
-		{"signing keys unreachable", func(t *testing.T) deploymentOptions { return deploymentOptions{jwksURL: unreachable(t)} }, nil, "signing keys"},
+		{"ready", func(*testing.T) stackOptions { return stackOptions{} }, nil, ""},
+		{"service account lacks a permission", func(*testing.T) stackOptions { return stackOptions{} },
+			func(d *stack) { d.sim.DenyPermission("READ_CLIENT") }, ""},
+		{"upstream refuses the credentials", func(*testing.T) stackOptions { return stackOptions{upstreamPassword: "wrong"} }, nil, "upstream"},
+		{"upstream overloaded", func(*testing.T) stackOptions { return stackOptions{wrapUpstream: alwaysOverloaded} }, nil, "upstream"},
+		{"upstream unreachable", func(t *testing.T) stackOptions { return stackOptions{upstreamURL: unreachable(t)} }, nil, "upstream"},
+		{"signing keys unreachable", func(t *testing.T) stackOptions { return stackOptions{jwksURL: unreachable(t)} }, nil, "signing keys"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := newDeployment(t, tt.options(t))
+			d := deploy(t, tt.options(t))
 			if tt.arrange != nil {
 				tt.arrange(d)
 			}
-			r := d.send("GET", "/readyz", "", nil)
+			r := d.doWith("GET", "/readyz", "", nil)
 			if tt.want == "" {
 				assert.Equal(t, 200, r.status, r.body)
 				return

@@ -50,8 +50,8 @@ func TestLogs(t *testing.T) {
 	var out syncBuffer
 	log := jsonLogger(&out)
 	const upstreamPassword = "upstream-s3cr3t-pw"
-	good := newDeployment(t, deploymentOptions{log: log})
-	refused := newDeployment(t, deploymentOptions{log: log, upstreamPassword: upstreamPassword})
+	good := deploy(t, stackOptions{log: log})
+	refused := deploy(t, stackOptions{log: log, upstreamPassword: upstreamPassword})
 
 	stranger, err := auth.NewLocalIssuer("service-project", nil)
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestLogs(t *testing.T) {
 
 	tests := []struct {
 		name          string
-		d             *deployment
+		d             *stack
 		method, path  string
 		body          string
 		authorization string
@@ -106,7 +106,7 @@ func TestLogs(t *testing.T) {
 		if tt.authorization != "" {
 			headers["Authorization"] = tt.authorization
 		}
-		tt.d.send(tt.method, tt.path, tt.body, headers)
+		tt.d.doWith(tt.method, tt.path, tt.body, headers)
 	}
 
 	text := out.String()

@@ -70,7 +70,7 @@ func stableExposition(text string) string {
 // attempts, retries, auth failures by reason, key-set and token-cache
 // counters, readiness and build info.
 func TestMetricsExposition(t *testing.T) {
-	d := newDeployment(t, deploymentOptions{
+	d := deploy(t, stackOptions{
 		wrapUpstream: overloadedOnce("flaky"),
 		options:      []server.Option{server.WithVersion("test")},
 	})
@@ -97,10 +97,10 @@ func TestMetricsExposition(t *testing.T) {
 		{"GET", "/readyz", "", nil, 200},
 	}
 	for _, s := range script {
-		r := d.send(s.method, s.target, s.body, s.headers)
+		r := d.doWith(s.method, s.target, s.body, s.headers)
 		require.Equal(t, s.want, r.status, "%s %s: %s", s.method, s.target, r.body)
 	}
-	r := d.send("GET", "/metrics", "", nil)
+	r := d.doWith("GET", "/metrics", "", nil)
 	require.Equal(t, 200, r.status)
 	assertGolden(t, "testdata/metrics.golden", stableExposition(r.body))
 }

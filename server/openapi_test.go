@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -23,11 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
-	"lmsproxy/server"
-	"lmsproxy/server/auth"
-	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 )
 
@@ -89,115 +84,6 @@ func validateAgainstOpenAPI(t testing.TB, method, target string, status int, hea
 	assert.NoError(t, err, "%s %s answered %d %s", method, target, status, body)
 }
 
-// deployment is a whole deployment on loopback, built as e2e_test.go's
-// stack is, with the knobs the operability tests need. Every response it
-// sees is validated against openapi.json.
-type deployment struct {
-	t      *testing.T
-	sim    *fake.Server
-	issuer *auth.LocalIssuer
-	srv    *server.Server
-	proxy  *httptest.Server
-	token  string
-}
-
-type deploymentOptions struct {
-	// upstreamPassword is what the proxy presents; the simulator expects
-	// "password", so anything else makes the upstream answer 401.
-	upstreamPassword string
-	// upstreamURL replaces the simulator's address (an unreachable upstream).
-	upstreamURL string
-	// wrapUpstream, when set, stands in front of the simulator (faults).
-	wrapUpstream func(http.Handler) http.Handler
-	// jwksURL replaces the issuer's key-set address (keys unavailable).
-	jwksURL string
-	// log receives the server's and the verifier's logs, as in production.
-	log     *zap.Logger
-	config  func(*server.Config)
-	options []server.Option
-}
-
-func newDeployment(t *testing.T, o deploymentOptions) *deployment {
-	t.Helper()
-	if o.log == nil {
-		o.log = zap.NewNop()
-	}
-	sim := fake.New(fake.Options{Version: upstream.V1_10, Today: clock})
-	var upstreamHandler http.Handler = sim
-	if o.wrapUpstream != nil {
-		upstreamHandler = o.wrapUpstream(sim)
-	}
-	simSrv := httptest.NewServer(upstreamHandler)
-	t.Cleanup(simSrv.Close)
-	issuer, err := auth.NewLocalIssuer("service-project", nil)
-	require.NoError(t, err)
-	issSrv := httptest.NewServer(issuer.Handler())
-	t.Cleanup(issSrv.Close)
-	jwksURL := issSrv.URL + auth.JWKSPath
-	if o.jwksURL != "" {
-		jwksURL = o.jwksURL
-	}
-	verifier, err := auth.NewVerifier(auth.Config{Issuer: "service-project", JWKSURL: jwksURL}, auth.WithLogger(o.log.Named("auth")))
-	require.NoError(t, err)
-
-	ucfg := upstream.Config{
-		BaseURL: simSrv.URL + "/fineract-provider/api", Tenant: "default",
-		Username: "mifos", Password: "password", Version: upstream.V1_10,
-		// Fast retries: the tests are about what is observed, not waiting.
-		Retry: upstream.RetryPolicy{MaxAttempts: 3, WaitMin: time.Millisecond, WaitMax: 2 * time.Millisecond, RetryAfterMax: time.Second},
-	}
-	if o.upstreamPassword != "" {
-		ucfg.Password = o.upstreamPassword
-	}
-	if o.upstreamURL != "" {
-		ucfg.BaseURL = o.upstreamURL
-	}
-	up, err := upstream.New(ucfg)
-	require.NoError(t, err)
-	cfg := server.DefaultConfig()
-	cfg.Location = time.UTC
-	if o.config != nil {
-		o.config(&cfg)
-	}
-	srv := server.New(cfg, up, verifier, append([]server.Option{server.WithClock(clock), server.WithLogger(o.log)}, o.options...)...)
-	proxy := httptest.NewServer(srv)
-	t.Cleanup(proxy.Close)
-	token, err := issuer.Mint(nil)
-	require.NoError(t, err)
-	return &deployment{t: t, sim: sim, issuer: issuer, srv: srv, proxy: proxy, token: token}
-}
-
-type exchange struct {
-	status int
-	header http.Header
-	body   string
-}
-
-// call sends a partner request with the admin token.
-func (d *deployment) call(method, target, body string) exchange {
-	d.t.Helper()
-	return d.send(method, target, body, map[string]string{"Authorization": "Bearer " + d.token})
-}
-
-func (d *deployment) send(method, target, body string, headers map[string]string) exchange {
-	d.t.Helper()
-	req, err := http.NewRequest(method, d.proxy.URL+target, strings.NewReader(body))
-	require.NoError(d.t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := d.proxy.Client().Do(req)
-	require.NoError(d.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(d.t, err)
-	validateAgainstOpenAPI(d.t, method, target, resp.StatusCode, resp.Header, b)
-	return exchange{status: resp.StatusCode, header: resp.Header, body: string(b)}
-}
-
 // unreachable is an address nothing listens on.
 func unreachable(t *testing.T) string {
 	t.Helper()
@@ -218,7 +104,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			documented = append(documented, method+" "+template.ReplaceAllString(path, "{}"))
 		}
 	}
-	d := newDeployment(t, deploymentOptions{})
+	d := deploy(t, stackOptions{})
 	var served []string
 	for _, r := range d.srv.Routes() {
 		if r.Method != echo.RouteNotFound {
@@ -229,10 +115,10 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 }
 
 // A representative request per route and per error code, through a real
-// stack, each validated against the document by deployment.send.
+// stack, each validated against the document by stack.doWith.
 func TestResponsesMatchOpenAPI(t *testing.T) {
-	d := newDeployment(t, deploymentOptions{})
-	created := d.call("POST", "/v1/customers", `{"externalId":"oas/1 ü"}`)
+	d := deploy(t, stackOptions{})
+	created := d.do("POST", "/v1/customers", `{"externalId":"oas/1 ü"}`)
 	require.Equal(t, 200, created.status, created.body)
 	id := regexp.MustCompile(`"id":"(\d+)"`).FindStringSubmatch(created.body)[1]
 	active, pending := strconv.FormatInt(fake.SeedActiveID, 10), fake.SeedPendingExternalID
@@ -270,36 +156,36 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			r := d.call(tt.method, tt.target, tt.body)
+			r := d.do(tt.method, tt.target, tt.body)
 			assert.Equal(t, tt.want, r.status, r.body)
 		})
 	}
 
 	t.Run("401", func(t *testing.T) {
-		r := d.send("GET", "/v1/customers", "", nil)
+		r := d.doWith("GET", "/v1/customers", "", nil)
 		assert.Equal(t, 401, r.status)
 	})
 	t.Run("403", func(t *testing.T) {
-		denied := newDeployment(t, deploymentOptions{})
+		denied := deploy(t, stackOptions{})
 		denied.sim.DenyPermission("READ_CLIENT")
-		assert.Equal(t, 403, denied.call("GET", "/v1/customers/"+active, "").status)
+		assert.Equal(t, 403, denied.do("GET", "/v1/customers/"+active, "").status)
 	})
 	t.Run("500", func(t *testing.T) {
-		refused := newDeployment(t, deploymentOptions{upstreamPassword: "wrong"})
-		assert.Equal(t, 500, refused.call("GET", "/v1/customers/"+active, "").status)
+		refused := deploy(t, stackOptions{upstreamPassword: "wrong"})
+		assert.Equal(t, 500, refused.do("GET", "/v1/customers/"+active, "").status)
 	})
 	t.Run("503", func(t *testing.T) {
-		down := newDeployment(t, deploymentOptions{upstreamURL: unreachable(t)})
-		assert.Equal(t, 503, down.call("GET", "/v1/customers/"+active, "").status)
-		assert.Equal(t, 503, down.call("GET", "/readyz", "").status)
+		down := deploy(t, stackOptions{upstreamURL: unreachable(t)})
+		assert.Equal(t, 503, down.do("GET", "/v1/customers/"+active, "").status)
+		assert.Equal(t, 503, down.do("GET", "/readyz", "").status)
 	})
 }
 
 // The document served is the one in the repository, and the statuses it
 // documents for partner operations are exactly the contract's.
 func TestOpenAPIServedAndComplete(t *testing.T) {
-	d := newDeployment(t, deploymentOptions{})
-	r := d.call("GET", "/openapi.json", "")
+	d := deploy(t, stackOptions{})
+	r := d.do("GET", "/openapi.json", "")
 	want, err := os.ReadFile("openapi.json")
 	require.NoError(t, err)
 	assert.Equal(t, string(want), r.body)
