@@ -138,13 +138,11 @@ type UpdateRequest struct {
 	ExternalID string
 }
 
-// ParseUpdate decodes and validates an update body.
+// ParseUpdate decodes and validates an update body, which has the same
+// single field as a create.
 func ParseUpdate(body []byte) (UpdateRequest, *Error) {
-	p, err := parseBody(body, []fieldSpec{{name: "externalId", kind: kindExternalID}})
-	if err != nil {
-		return UpdateRequest{}, err
-	}
-	return UpdateRequest{ExternalID: p.strings["externalId"]}, nil
+	req, err := ParseCreate(body)
+	return UpdateRequest(req), err
 }
 
 // UpdateFields maps upstream parameters of an update to partner fields.
