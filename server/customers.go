@@ -141,11 +141,10 @@ func (h *customers) list(c echo.Context) error {
 		switch {
 		case err == nil:
 			return writeJSON(c, http.StatusOK, translate.PointLookupPage(&client, req))
-		case translate.FromUpstream(err, target).Code == translate.NotFound:
+		case isNotFound(err, target):
 			return writeJSON(c, http.StatusOK, translate.PointLookupPage(nil, req))
-		default:
-			return translate.FromUpstream(err, target)
 		}
+		return translate.FromUpstream(err, target)
 	}
 	page, err := h.s.upstream.ListClients(ctx, req.Upstream())
 	if err != nil {

@@ -45,7 +45,7 @@ func (h *customers) reconcile(c echo.Context, ref upstream.ClientRef, target tra
 	switch {
 	case err == nil && applied(client):
 		return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
-	case err == nil || translate.FromUpstream(err, target).Code == translate.NotFound:
+	case err == nil || isNotFound(err, target):
 		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
 	}
 	return translate.FromUpstream(writeErr, target)
@@ -59,8 +59,15 @@ func (h *customers) reconcileDelete(c echo.Context, a addressed, writeErr error)
 	switch {
 	case err == nil:
 		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
-	case translate.FromUpstream(err, a.target).Code == translate.NotFound:
+	case isNotFound(err, a.target):
 		return c.NoContent(http.StatusOK)
 	}
 	return translate.FromUpstream(writeErr, a.target)
+}
+
+// isNotFound reports an upstream answer that the partner contract calls
+// not_found, so that "the customer is not there" is decided by the one
+// translation table rather than by a second reading of upstream codes.
+func isNotFound(err error, target translate.Target) bool {
+	return translate.FromUpstream(err, target).Code == translate.NotFound
 }

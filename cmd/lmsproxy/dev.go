@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,9 +108,6 @@ func fakeUpstream(ctx context.Context, getenv func(string) string, stdout io.Wri
 	}
 	defer stop()
 	fmt.Fprintf(stdout, "upstream simulator (Fineract %s) at %s — tenant %q, user %q, password %q\n", line, url, fakeTenant, fakeUser, fakePassword)
-	<-ctx.Done()
-	if errors.Is(context.Cause(ctx), context.Canceled) {
-		return nil
-	}
-	return context.Cause(ctx)
+	<-ctx.Done() // SIGINT or SIGTERM: a normal stop
+	return nil
 }
