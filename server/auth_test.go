@@ -127,15 +127,3 @@ func TestPermissionDenied(t *testing.T) {
 		assert.Equal(t, 200, s.do("GET", "/v1/customers/1", "").status, "other actions still work")
 	})
 }
-
-// A maker-checker upstream stores the write for approval: the partner is
-// told it was not applied, never handed a customer that does not exist.
-func TestMakerCheckerIsNotSuccess(t *testing.T) {
-	forEachLine(t, func(t *testing.T, s *stack) {
-		s.sim.SetMakerChecker("CREATE_CLIENT", true)
-		r := s.do("POST", "/v1/customers", `{"externalId":"mc-1"}`)
-		assert.Equal(t, 403, r.status)
-		assert.Contains(t, r.body, `"code":"permission_denied"`)
-		assert.Equal(t, 0, s.sim.Writes())
-	})
-}

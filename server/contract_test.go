@@ -53,6 +53,7 @@ var sameAcrossLines = []string{
 	"list", "point-lookup", "point-lookup-unknown",
 	"update", "update-by-external-id", "update-unknown-id",
 	"upstream-unauthenticated", "upstream-unknown-tenant",
+	"update-awaiting-approval", "close-awaiting-approval", "delete-awaiting-approval", "create-no-activate-permission",
 }
 
 // onlyOnSomeLines are scenarios that exist for one line only, and why.

@@ -83,13 +83,16 @@ func CustomerNotFound(t Target) *Error {
 }
 
 // AwaitingApproval is the answer to a write that a maker-checker upstream
-// stored for approval (HTTP 200 with a commandId and no clientId): nothing
-// was applied, and the service account cannot apply it alone. The command
-// id is for logs only.
+// stored for approval (HTTP 200 with a commandId and no clientId, on every
+// line): the service account cannot apply it alone, so permission_denied, as
+// the README promises. The change is not applied yet but will be once a
+// checker approves it, so the partner is told not to resend it: every resend
+// would store one more command awaiting approval. It is never an outcome to
+// reconcile. The command id is for logs only.
 func AwaitingApproval(commandID int64) *Error {
 	return &Error{
 		Code:    PermissionDenied,
-		Message: answerPrefix(200) + "the action awaits approval in the loan management system and was not applied",
+		Message: answerPrefix(200) + "the change awaits approval in the loan management system and is not applied until it is approved there; do not resend it",
 		Cause:   fmt.Errorf("upstream stored command %d for maker-checker approval", commandID),
 	}
 }

@@ -655,7 +655,7 @@ func TestNotFoundIsTheSameEverywhere(t *testing.T) {
 func TestAwaitingApproval(t *testing.T) {
 	got := AwaitingApproval(77)
 	assert.Equal(t, PermissionDenied, got.Code)
-	assert.Equal(t, "lms: status=200: the action awaits approval in the loan management system and was not applied", got.Message)
+	assert.Equal(t, "lms: status=200: the change awaits approval in the loan management system and is not applied until it is approved there; do not resend it", got.Message)
 	assert.NotContains(t, strings.ToLower(got.Message), "command")
 	assert.Contains(t, got.Cause.Error(), "77", "the command id is kept for logs")
 }

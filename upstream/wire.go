@@ -218,17 +218,52 @@ type ClientClose struct {
 }
 
 // CommandResult is the body of every successful write (CommandProcessingResult).
-// A maker-checker deployment answers 200 with CommandID set and no ClientID:
-// the write was stored for approval, not applied.
+//
+// A maker-checker deployment answers HTTP 200 with CommandID set and no
+// ClientID: the write was stored for approval, not applied. Its shape differs
+// by line: up to 1.9 {"commandId","resourceId","rollbackTransaction":false}
+// through the usual serializer; from 1.10 RollbackTransactionNotApprovedExceptionMapper
+// writes it with plain Gson, so rollbackTransaction is true and the
+// ExternalId members are objects ({} when empty), which ExternalIDValue
+// reads (fineract-core/.../infrastructure/core/exceptionmapper/
+// RollbackTransactionNotApprovedExceptionMapper.java and
+// .../commands/exception/RollbackTransactionNotApprovedException.java,
+// 1.10.1 and develop).
 type CommandResult struct {
-	CommandID           int64          `json:"commandId,omitempty"`
-	OfficeID            int64          `json:"officeId,omitempty"`
-	ClientID            int64          `json:"clientId,omitempty"`
-	ResourceID          int64          `json:"resourceId,omitempty"`
-	Changes             map[string]any `json:"changes,omitempty"`
-	ResourceExternalID  string         `json:"resourceExternalId,omitempty"`
-	RollbackTransaction bool           `json:"rollbackTransaction,omitempty"`
+	CommandID             int64           `json:"commandId,omitempty"`
+	OfficeID              int64           `json:"officeId,omitempty"`
+	ClientID              int64           `json:"clientId,omitempty"`
+	ResourceID            int64           `json:"resourceId,omitempty"`
+	Changes               map[string]any  `json:"changes,omitempty"`
+	ResourceExternalID    ExternalIDValue `json:"resourceExternalId,omitempty"`
+	SubResourceExternalID ExternalIDValue `json:"subResourceExternalId,omitempty"`
+	RollbackTransaction   bool            `json:"rollbackTransaction,omitempty"`
 }
 
 // AwaitingApproval reports a maker-checker acceptance: stored, not applied.
+// Applied client writes answer a clientId, and their commandId is null (the
+// handlers return command.commandId(), set only when a checker approves a
+// stored command).
 func (r CommandResult) AwaitingApproval() bool { return r.CommandID != 0 && r.ClientID == 0 }
+
+// ExternalIDValue is an external id in a write result: a string (or null)
+// where the upstream's ExternalIdAdapter wrote it, the ExternalId value
+// object — {"value":"x"}, or {} when empty — where plain Gson did. Empty
+// and null read as "".
+type ExternalIDValue string
+
+// UnmarshalJSON accepts "x", null, {} and {"value":"x"|null}.
+func (e *ExternalIDValue) UnmarshalJSON(b []byte) error {
+	var object struct {
+		Value string `json:"value"`
+	}
+	var into any = &object.Value
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '{' {
+		into = &object
+	}
+	if err := json.Unmarshal(b, into); err != nil {
+		return fmt.Errorf("externalId: want a string, null or an ExternalId object: %w", err)
+	}
+	*e = ExternalIDValue(object.Value)
+	return nil
+}

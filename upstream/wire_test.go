@@ -135,3 +135,48 @@ func TestParseError(t *testing.T) {
 		})
 	}
 }
+
+// A write's result decodes in every line's shape: externalIds are strings
+// from the ToApiJsonSerializer (1.9+), but from 1.10 a maker-checker answer
+// is written by plain Gson (RollbackTransactionNotApprovedExceptionMapper),
+// so they are ExternalId objects: {} when empty, {"value":"x"} when set.
+func TestCommandResultDecoding(t *testing.T) {
+	tests := []struct {
+		name, body       string
+		want             upstream.CommandResult
+		awaitingApproval bool
+		wantErr          bool
+	}{
+		{name: "1.8 create", body: `{"officeId":1,"clientId":6,"resourceId":6}`,
+			want: upstream.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6}},
+		{name: "1.10 create", body: `{"officeId":1,"clientId":6,"resourceId":6,"resourceExternalId":"ext-6"}`,
+			want: upstream.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6, ResourceExternalID: "ext-6"}},
+		{name: "1.10 update with changes", body: `{"officeId":1,"clientId":1,"resourceId":1,"changes":{"externalId":"b"},"resourceExternalId":"b"}`,
+			want: upstream.CommandResult{OfficeID: 1, ClientID: 1, ResourceID: 1, Changes: map[string]any{"externalId": "b"}, ResourceExternalID: "b"}},
+		{name: "1.8 and 1.9 maker-checker", body: `{"commandId":3,"resourceId":7,"rollbackTransaction":false}`,
+			want: upstream.CommandResult{CommandID: 3, ResourceID: 7}, awaitingApproval: true},
+		{name: "1.10 maker-checker create", body: `{"commandId":3,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`,
+			want: upstream.CommandResult{CommandID: 3, RollbackTransaction: true}, awaitingApproval: true},
+		{name: "1.10 maker-checker update", body: `{"commandId":4,"resourceId":1,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`,
+			want: upstream.CommandResult{CommandID: 4, ResourceID: 1, RollbackTransaction: true}, awaitingApproval: true},
+		{name: "ExternalId object with a value", body: `{"commandId":4,"resourceExternalId":{"value":"ext-1"},"subResourceExternalId":{"value":null}}`,
+			want: upstream.CommandResult{CommandID: 4, ResourceExternalID: "ext-1"}, awaitingApproval: true},
+		{name: "null externalIds", body: `{"clientId":1,"resourceExternalId":null,"subResourceExternalId":null}`,
+			want: upstream.CommandResult{ClientID: 1}},
+		{name: "externalId a number", body: `{"clientId":1,"resourceExternalId":7}`, wantErr: true},
+		{name: "externalId object with a number", body: `{"clientId":1,"resourceExternalId":{"value":7}}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got upstream.CommandResult
+			err := json.Unmarshal([]byte(tt.body), &got)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.awaitingApproval, got.AwaitingApproval())
+		})
+	}
+}

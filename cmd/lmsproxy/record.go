@@ -280,15 +280,26 @@ func (t *tour) run() error {
 
 	if sim := t.opts.sim; sim != nil {
 		t.scenario("close-open-loans", http.MethodPost, byID(strconv.FormatInt(fake.SeedOpenLoanID, 10))+"/close", closeBody(today.ISO(), reason))
-		sim.SetMakerChecker("CREATE_CLIENT", true)
-		t.scenario("create-awaiting-approval", http.MethodPost, "/v1/customers", externalIDBody(p+"-f"))
-		sim.SetMakerChecker("CREATE_CLIENT", false)
+		t.awaitingApproval(sim, "CREATE_CLIENT", "create-awaiting-approval", http.MethodPost, "/v1/customers", externalIDBody(p+"-f"))
+		t.awaitingApproval(sim, "UPDATE_CLIENT", "update-awaiting-approval", http.MethodPut, byExt(p+"-d"), externalIDBody(p+"-h"))
+		t.awaitingApproval(sim, "CLOSE_CLIENT", "close-awaiting-approval", http.MethodPost, byID(d)+"/close", closeBody(today.ISO(), reason))
+		t.awaitingApproval(sim, "DELETE_CLIENT", "delete-awaiting-approval", http.MethodDelete, byID(t.pendingClient(p+"-q", today)), "")
+		sim.DenyPermission("ACTIVATE_CLIENT")
+		t.scenario("create-no-activate-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-i"))
+		sim.GrantPermission("ACTIVATE_CLIENT")
 		sim.DenyPermission("READ_CLIENT")
 		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
 		sim.DenyPermission("CREATE_CLIENT")
 		t.scenario("create-no-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-g"))
 	}
 	return t.err
+}
+
+// awaitingApproval records a write while maker-checker holds its task.
+func (t *tour) awaitingApproval(sim *fake.Server, task, name, method, path, body string) {
+	sim.SetMakerChecker(task, true)
+	t.scenario(name, method, path, body)
+	sim.SetMakerChecker(task, false)
 }
 
 // misconfigured records a list through a proxy whose upstream settings are

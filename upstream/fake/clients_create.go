@@ -25,7 +25,8 @@ func (s *Server) create(c *call) result {
 
 // planCreate is ClientWritePlatformServiceJpaRepositoryImpl.createClient:
 // body validation (400), referenced entities (404), Client.validate (400),
-// then the unique indexes (403).
+// then the unique indexes (403), then, for an active client, the
+// activation's own permission and maker-checker.
 func (s *Server) planCreate(raw []byte) (commit, error) {
 	b, err := parseBody(raw, createWhitelist...)
 	if err != nil {
@@ -72,6 +73,11 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 	s.db.prepare(cl)
 	if err := s.uniqueness(cl); err != nil {
 		return nil, err
+	}
+	if in.active {
+		if err := s.activationApproval(); err != nil {
+			return nil, err
+		}
 	}
 	return func() obj {
 		s.db.add(cl)
@@ -142,6 +148,24 @@ func (s *Server) checkReferences(in clientInput) error {
 	}
 	if in.savingsProductID != nil {
 		return entityNotFoundError("error.msg.savingproduct.id.invalid", "Saving product", *in.savingsProductID)
+	}
+	return nil
+}
+
+// activationApproval is what createClient asks of an active client once it
+// is saved (validateCommand up to 1.9, validateRollbackCommand from 1.10, on
+// an activateClient wrapper): the user needs ACTIVATE_CLIENT as well as
+// CREATE_CLIENT (403 "User has no authority to: ACTIVATE_CLIENT"), and
+// maker-checker on ACTIVATE_CLIENT holds the whole create. Source:
+// fineract-provider/.../portfolio/client/service/ClientWritePlatformServiceJpaRepositoryImpl.java
+// (1.8.4, 1.10.1).
+func (s *Server) activationApproval() error {
+	const task = "ACTIVATE_CLIENT"
+	if err := s.permit(task); err != nil {
+		return err
+	}
+	if s.holds(task) {
+		return errHeldForApproval
 	}
 	return nil
 }

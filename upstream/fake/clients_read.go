@@ -46,10 +46,7 @@ func (s *Server) lookup(id int64) (*Snapshot, error) {
 
 // readPermission is validateHasReadPermission("client").
 func (s *Server) readPermission() error {
-	if s.denied["READ_CLIENT"] {
-		return notAuthorizedError("User has no authority to READ clients")
-	}
-	return nil
+	return s.permitRead("client")
 }
 
 // getClient is GET /clients/{id} and, from 1.9, /clients/external-id/{x}:

@@ -163,22 +163,11 @@ func TestUnknownCommands(t *testing.T) {
 	})
 }
 
-func TestClosePermissionAndMakerChecker(t *testing.T) {
+func TestClosePermission(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
 		s.DenyPermission("CLOSE_CLIENT")
 		wantError(t, do(t, s, http.MethodPost, "clients/999?command=close", ""), http.StatusForbidden, "error.msg.not.authorized",
 			item{"error.msg.not.authorized", "User has no authority to: CLOSE_CLIENT", "id", []any{}})
-
-		s2 := newServer(upstream.V1_10)
-		s2.SetMakerChecker("CLOSE_CLIENT", true)
-		wantError(t, do(t, s2, http.MethodPost, "clients/4?command=close", closeBody("2024-10-01", 17)), http.StatusForbidden,
-			"validation.msg.domain.rule.violation", item{"error.msg.client.close.loan.non-closed", "Client cannot be closed because of non-closed loans.", "id", nil})
-		r := do(t, s2, http.MethodPost, "clients/1?command=close", closeBody("2024-10-01", 17))
-		require.Equal(t, http.StatusOK, r.Status)
-		assert.JSONEq(t, `{"commandId":1,"resourceId":1,"rollbackTransaction":true}`, string(r.Raw))
-		c, _ := s2.Client(1)
-		assert.Equal(t, upstream.StatusActive, c.Status)
-		assert.Zero(t, s2.Writes())
 	})
 }
 

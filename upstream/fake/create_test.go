@@ -1,7 +1,6 @@
 package fake_test
 
 import (
-	"encoding/json"
 	"maps"
 	"net/http"
 	"strings"
@@ -300,34 +299,12 @@ func TestCreateDuplicates(t *testing.T) {
 	})
 }
 
-func TestCreatePermissionAndMakerChecker(t *testing.T) {
+func TestCreatePermission(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
 		s.DenyPermission("CREATE_CLIENT")
 		// Permission comes before the body is even read.
 		wantError(t, do(t, s, http.MethodPost, "clients", "", withHeader("Content-Type", "application/json")),
 			http.StatusForbidden, "error.msg.not.authorized",
 			item{"error.msg.not.authorized", "User has no authority to: CREATE_CLIENT", "id", []any{}})
-
-		s2 := newServer(upstream.V1_10)
-		s2.SetMakerChecker("CREATE_CLIENT", true)
-		// The command still runs every check...
-		wantError(t, do(t, s2, http.MethodPost, "clients", `{}`), http.StatusBadRequest, "validation.msg.validation.errors.exist",
-			item{"validation.msg.client.officeId.cannot.be.blank", "The parameter `officeId` is mandatory.", "officeId", nil},
-			item{"validation.msg.client.id..no.name.details.passed", "Failed data validation due to: .no.name.details.passed.", "id", nil},
-			item{"validation.msg.client.legalFormId.cannot.be.blank", "The parameter `legalFormId` is mandatory.", "legalFormId", nil})
-		// ...and is then parked: 200, nothing applied.
-		r := do(t, s2, http.MethodPost, "clients", jsonBody(t, proxyCreate, nil))
-		require.Equal(t, http.StatusOK, r.Status)
-		assert.JSONEq(t, `{"commandId":1,"rollbackTransaction":true}`, string(r.Raw))
-		var parsed upstream.CommandResult
-		require.NoError(t, json.Unmarshal(r.Raw, &parsed))
-		assert.True(t, parsed.AwaitingApproval())
-		assert.Zero(t, s2.Writes())
-		_, exists := s2.Client(6)
-		assert.False(t, exists)
-
-		s2.SetMakerChecker("CREATE_CLIENT", false)
-		assert.Equal(t, http.StatusOK, do(t, s2, http.MethodPost, "clients", jsonBody(t, proxyCreate, nil)).Status)
-		assert.Equal(t, 1, s2.Writes())
 	})
 }

@@ -31,8 +31,9 @@
 //     unknown (404), because none exist here.
 //   - Body members the simulator accepts but ignores: address, familyMembers,
 //     datatables, clientNonPersonDetails, active/activationDate on update.
-//   - The maker-checker acceptance body is {"commandId":n,"resourceId":id,
-//     "rollbackTransaction":true} (resourceId only for an existing client).
+//   - Maker-checker is on globally; SetMakerChecker enables it per command.
+//     Command ids count held commands only (the upstream's count every
+//     command source row). The held answer per line is in approvalResult.
 //
 // Every route answers under BasePath; see Server for the test hooks and
 // seed.go for the seeded office, code values and clients.

@@ -79,20 +79,44 @@ func (s *Server) AddClient(seed Seed) int64 {
 }
 
 // DenyPermission takes a permission (e.g. "READ_CLIENT", "CREATE_CLIENT",
-// "CLOSE_CLIENT") from the simulator's only user, so that the routes needing
-// it answer 403 error.msg.not.authorized.
+// "ACTIVATE_CLIENT") from the simulator's only user, so that what needs it
+// answers 403 error.msg.not.authorized. The user starts with every client
+// permission and READ_BUSINESS_DATE (permissions.go).
 func (s *Server) DenyPermission(permission string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.denied[permission] = true
+	delete(s.granted, permission)
 }
 
-// SetMakerChecker turns maker-checker on or off for a task (e.g.
-// "CREATE_CLIENT", "CLOSE_CLIENT"): when on, a write that passes every check
-// answers 200 {"commandId":n,...,"rollbackTransaction":true} and is not
-// applied.
+// GrantPermission gives the simulator's only user a permission, e.g.
+// "CHECKER_SUPER_USER" or "ALL_FUNCTIONS", which from 1.10 exempt it from
+// maker-checker, or one DenyPermission took.
+func (s *Server) GrantPermission(permission string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.granted[permission] = true
+}
+
+// SetMakerChecker turns maker-checker on or off for one command (e.g.
+// "CREATE_CLIENT", "CLOSE_CLIENT"), with the global maker-checker setting
+// taken as on: a held command runs every check, is not applied, and answers
+// 200 with its command id (approvalResult has each line's body).
+// ACTIVATE_CLIENT also holds a create with active=true. It panics for a
+// permission the upstream cannot put under maker-checker (READ_*, *_CHECKER,
+// the special ones) or the simulator does not run: a mistake in the test.
 func (s *Server) SetMakerChecker(task string, on bool) {
+	if !makerCheckable(task) {
+		panic(fmt.Sprintf("fake: SetMakerChecker: %q is not a client command permission", task))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.makerChecker[task] = on
+}
+
+// PendingCommands returns the commands held for approval so far, oldest
+// first.
+func (s *Server) PendingCommands() []PendingCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]PendingCommand(nil), s.pending...)
 }

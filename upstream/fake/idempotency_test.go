@@ -75,8 +75,8 @@ func TestIdempotencyWithMakerChecker(t *testing.T) {
 	require.Equal(t, http.StatusOK, first.Status)
 	again := do(t, s, http.MethodPut, "clients/1", `{"externalId":"x"}`, key)
 	assert.Equal(t, "true", again.Header.Get("x-served-from-cache"))
-	assert.JSONEq(t, `{"commandId":1,"resourceId":1,"rollbackTransaction":true}`, string(again.Raw))
+	assert.Equal(t, string(first.Raw), string(again.Raw))
 	fresh := do(t, s, http.MethodPut, "clients/1", `{"externalId":"x"}`)
-	assert.JSONEq(t, `{"commandId":2,"resourceId":1,"rollbackTransaction":true}`, string(fresh.Raw))
+	assert.Equal(t, `{"commandId":2,"resourceId":1,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`, string(fresh.Raw))
 	assert.Zero(t, s.Writes())
 }

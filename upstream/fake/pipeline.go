@@ -1,5 +1,7 @@
 package fake
 
+import "errors"
+
 // commit applies a planned write and returns its success body. Planning
 // does every check without touching state, so that maker-checker can run a
 // command in full and then not apply it, as the upstream runs the handler
@@ -18,10 +20,10 @@ type write struct {
 // Idempotency-Key already used for the same task replays the stored answer
 // (as the command source is found by action, entity and key, not by client);
 // then the handler's checks; then maker-checker, which answers 200 without
-// applying anything.
+// applying anything (the upstream runs the handler and rolls it back).
 func (s *Server) execute(c *call, w write) result {
-	if s.denied[w.task] {
-		return s.render(c.r, nil, notAuthorizedError("User has no authority to: "+w.task))
+	if err := s.permit(w.task); err != nil {
+		return s.render(c.r, nil, err)
 	}
 	key := c.r.Header.Get(idempotencyHeader)
 	stored := key != "" && s.opts.Version.HonoursIdempotencyKey()
@@ -34,15 +36,10 @@ func (s *Server) execute(c *call, w write) result {
 	apply, err := w.plan()
 	var res result
 	switch {
+	case errors.Is(err, errHeldForApproval) || (err == nil && s.holds(w.task)):
+		res = s.render(c.r, s.hold(w), nil)
 	case err != nil:
 		res = s.render(c.r, nil, err)
-	case s.makerChecker[w.task]:
-		s.commandIDs++
-		body := obj{{"commandId", s.commandIDs}}
-		if w.clientID != 0 {
-			body = append(body, field{"resourceId", w.clientID})
-		}
-		res = s.render(c.r, append(body, field{"rollbackTransaction", true}), nil)
 	default:
 		s.writes++
 		res = s.render(c.r, apply(), nil)
@@ -51,6 +48,18 @@ func (s *Server) execute(c *call, w write) result {
 		s.idempotent[w.task+"\x00"+key] = res
 	}
 	return res
+}
+
+// hold stores a command for approval and returns the upstream's answer.
+func (s *Server) hold(w write) obj {
+	s.commandIDs++
+	s.pending = append(s.pending, PendingCommand{ID: s.commandIDs, Task: w.task, ClientID: w.clientID})
+	entityID := w.clientID
+	if entityID == 0 { // a create: its rolled-back insert used up an auto-increment value
+		entityID = s.db.nextID
+		s.db.nextID++
+	}
+	return s.approvalResult(s.commandIDs, entityID, w.clientID == 0)
 }
 
 // writeOn runs a write on an existing client: the target is resolved first,

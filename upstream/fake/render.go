@@ -175,3 +175,34 @@ func (s *Server) commandResult(c *Snapshot, officeID int64, changes obj) obj {
 	}
 	return o
 }
+
+// approvalResult is the answer to a command held for approval: HTTP 200 and
+// a CommandProcessingResult holding only the command id and the entity id.
+//
+// Up to 1.9 it is SynchronousCommandProcessingService.logCommand's result
+// (CommandProcessingResultBuilder: rollbackTransaction false), returned as a
+// success and written by the API's ToApiJsonSerializer, whose
+// ExternalIdAdapter drops the empty external ids; its resourceId is the
+// entity id after the handler ran, so a create's is the id of the client
+// that was rolled back. From 1.10 RollbackTransactionNotApprovedException
+// carries it (rollbackTransaction true; the entity id of a command source
+// saved before the handler ran, so none for a create), and
+// RollbackTransactionNotApprovedExceptionMapper writes it with
+// `new Gson().toJson`, which renders each empty ExternalId value object as
+// {}. Sources: fineract-provider/.../commands/service/
+// SynchronousCommandProcessingService.java (1.8.4),
+// fineract-core/.../commands/service/SynchronousCommandProcessingService.java
+// (1.9.0), fineract-core/.../commands/service/CommandSourceService.java and
+// .../infrastructure/core/exceptionmapper/RollbackTransactionNotApprovedExceptionMapper.java
+// (1.10.1, develop).
+func (s *Server) approvalResult(commandID, entityID int64, create bool) obj {
+	o := obj{{"commandId", commandID}}
+	if !approvalByExceptionMapper(s.opts.Version) {
+		return append(o, field{"resourceId", entityID}, field{"rollbackTransaction", false})
+	}
+	if !create {
+		o = append(o, field{"resourceId", entityID})
+	}
+	return append(o, field{"rollbackTransaction", true},
+		field{"resourceExternalId", obj{}}, field{"subResourceExternalId", obj{}})
+}

@@ -44,8 +44,9 @@ type Server struct {
 
 	mu           sync.Mutex
 	db           *store
-	denied       map[string]bool
+	granted      map[string]bool // the user's permissions, see permissions.go
 	makerChecker map[string]bool
+	pending      []PendingCommand
 	idempotent   map[string]result // task + "\x00" + key → first outcome
 	requests     []Request
 	writes       int
@@ -74,7 +75,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:         opts,
 		db:           newStore(),
-		denied:       map[string]bool{},
+		granted:      servicePermissions(),
 		makerChecker: map[string]bool{},
 		idempotent:   map[string]result{},
 	}

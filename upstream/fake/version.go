@@ -38,3 +38,13 @@ func runsSQLValidator(v upstream.Version) bool { return v.AtLeast(upstream.V1_10
 // leaksDatabaseMessage: from 1.9.0 handleDataIntegrityIssues appends the raw
 // database message to "Unknown data integrity issue with resource".
 func leaksDatabaseMessage(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// approvalByExceptionMapper: from 1.10.0 (FINERACT-1977) a command held for
+// approval ends in RollbackTransactionNotApprovedException, whose mapper
+// writes the result with plain Gson; before it logCommand's result was
+// returned and written by the API's ToApiJsonSerializer (see approvalResult).
+func approvalByExceptionMapper(v upstream.Version) bool { return v.AtLeast(upstream.V1_10) }
+
+// checkerSuperUserBypass: from 1.10.0 (FINERACT-1977) a maker holding
+// CHECKER_SUPER_USER is its own checker and is never held.
+func checkerSuperUserBypass(v upstream.Version) bool { return v.AtLeast(upstream.V1_10) }
