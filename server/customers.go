@@ -188,7 +188,7 @@ func (h *customers) create(c echo.Context) error {
 	if err != nil {
 		return translate.FromUpstream(err, target)
 	}
-	return h.respondWithClient(c, res, target)
+	return h.respondWithClient(c, res, upstream.ByExternalID(req.ExternalID), target)
 }
 
 func (h *customers) update(c echo.Context) error {
@@ -214,10 +214,7 @@ func (h *customers) update(c echo.Context) error {
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}
-	if res.ClientID == 0 && !res.AwaitingApproval() {
-		res.ClientID = current.ID
-	}
-	return h.respondWithClient(c, res, a.target)
+	return h.respondWithClient(c, res, upstream.ByID(current.ID), a.target)
 }
 
 func (h *customers) delete(c echo.Context) error {
@@ -258,21 +255,31 @@ func (h *customers) close(c echo.Context) error {
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}
-	return h.respondWithClient(c, res, a.target)
+	return h.respondWithClient(c, res, a.ref, a.target)
 }
 
-// respondWithClient answers a write with the customer as it now stands.
-// A maker-checker acceptance applied nothing and is reported as such.
-func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult, target translate.Target) error {
+// respondWithClient answers a write the upstream confirmed with the
+// customer as it now stands: read back by the id the result names (the
+// upstream client guarantees one unless the write awaits approval) and
+// checked to be the customer written, as the handler knows it. A
+// maker-checker acceptance applied nothing and is reported as such. When
+// the read-back fails the change still stands, so the answer says it was
+// applied and where to read the customer, never to send the write again. A
+// read-back that is no customer or another one puts the result itself in
+// doubt: the outcome is unknown.
+func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult, written upstream.ClientRef, target translate.Target) error {
 	if res.AwaitingApproval() {
 		return translate.AwaitingApproval(res.CommandID)
 	}
-	if res.ClientID == 0 {
-		return &translate.Error{Code: translate.Internal, Message: "internal error", Cause: errors.New("write result carries no client id")}
-	}
 	client, err := h.s.upstream.GetClient(c.Request().Context(), upstream.ByID(res.ClientID))
-	if err != nil {
-		return translate.FromUpstream(err, target)
+	if err == nil {
+		err = written.Verify(client)
 	}
-	return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
+	switch {
+	case err == nil:
+		return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
+	case unexpected(err):
+		return translate.OutcomeUnknown(err, target)
+	}
+	return translate.Applied(res.ClientID, err)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -38,31 +39,39 @@ func maybeApplied(err error) bool {
 // reports it) is the answer: the write took effect, and a partner told to
 // retry a create would get a duplicate. A customer that is not, or no
 // customer, means the write was not applied, and the partner may safely
-// retry. When even the read fails, the write's own error stands: it says
-// the change may have been applied.
+// retry. When even the read fails the outcome stays unknown, and the answer
+// says so: "retry" could end in a duplicate, "failed" could be untrue.
 func (h *customers) reconcile(c echo.Context, ref upstream.ClientRef, target translate.Target, writeErr error, applied func(upstream.ClientData) bool) error {
 	client, err := h.s.upstream.GetClient(c.Request().Context(), ref)
 	switch {
 	case err == nil && applied(client):
 		return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(client))
 	case err == nil || isNotFound(err, target):
-		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
+		return translate.NotApplied(writeErr)
 	}
-	return translate.FromUpstream(writeErr, target)
+	return translate.OutcomeUnknown(errors.Join(writeErr, err), target)
 }
 
 // reconcileDelete answers a delete whose outcome is unknown: a customer
 // that can no longer be found was deleted, as the partner asked; one still
-// there was not, and the partner may safely retry.
+// there was not, and the partner may safely retry; when the read fails, the
+// outcome stays unknown, as in reconcile.
 func (h *customers) reconcileDelete(c echo.Context, a addressed, writeErr error) error {
 	_, err := h.s.upstream.GetClient(c.Request().Context(), a.ref)
 	switch {
 	case err == nil:
-		return &translate.Error{Code: translate.Unavailable, Message: "the change was not applied, retry the request", Cause: writeErr}
+		return translate.NotApplied(writeErr)
 	case isNotFound(err, a.target):
 		return c.NoContent(http.StatusOK)
 	}
-	return translate.FromUpstream(writeErr, a.target)
+	return translate.OutcomeUnknown(errors.Join(writeErr, err), a.target)
+}
+
+// unexpected reports an upstream answer that is not one to the request sent
+// (upstream.ShapeUnexpected): no client, or another one.
+func unexpected(err error) bool {
+	ue, ok := upstream.AsError(err)
+	return ok && ue.Shape == upstream.ShapeUnexpected
 }
 
 // isNotFound reports an upstream answer that the partner contract calls

@@ -43,6 +43,7 @@ const (
 	msgUnavailable  = "the loan management system is unavailable"
 	msgFailed       = "the loan management system failed to process the request"
 	msgStateRefused = "the request conflicts with the customer's current state"
+	msgUnexpected   = "the loan management system sent an unexpected answer"
 )
 
 // Generic top-level codes: the upstream puts the specific reason in errors[]
@@ -151,14 +152,16 @@ var rules = []Rule{
 		Note: "any body, HTML from a load balancer included"},
 
 	// Defaults.
+	{Status: "3xx", Code: "*", Partner: Internal, Message: msgUnexpected,
+		Note: "a redirect, never followed: it would take the service's credentials, and a write, elsewhere"},
 	{Status: "4xx", Code: "*", Partner: Internal, Message: msgNotAccepted,
 		Note: "the proxy built a request the upstream refused"},
 	{Status: "5xx", Code: "*", Partner: Internal, Message: msgFailed,
 		Note: "500 envelope, Spring Boot 500, anything else"},
 	{Status: "2xx", Code: "*", Partner: Internal,
 		Message: "the loan management system sent an answer that could not be read",
-		Note:    "a success body the proxy could not decode"},
-	{Status: "*", Code: "*", Partner: Internal, Message: "the loan management system sent an unexpected answer"},
+		Note:    "a success body the proxy could not decode, or one that is not the answer asked for: null, {}, no id, another customer"},
+	{Status: "*", Code: "*", Partner: Internal, Message: msgUnexpected},
 }
 
 // Rules returns a copy of the translation table, in matching order.

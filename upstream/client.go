@@ -103,10 +103,18 @@ func New(cfg Config) (*Client, error) {
 		authHeader: "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)),
 		version:    cfg.Version,
 		maxBody:    cfg.MaxResponseBytes,
-		http:       newRetryClient(&http.Client{Transport: br}, cfg.Retry),
+		http:       newRetryClient(&http.Client{Transport: br, CheckRedirect: noRedirects}, cfg.Retry),
 		breaker:    br,
 	}, nil
 }
+
+// noRedirects makes the HTTP client hand a 3xx back instead of following
+// it, and do turns it into an error. Following would send the Basic
+// credentials and the tenant header wherever Location points (net/http keeps
+// Authorization for the same host on any port or scheme, and for its
+// subdomains), serve that server's answer as the upstream's, and resend a
+// write on 307 and 308. The upstream's API never redirects.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // NewTransport is the pooled transport for upstream calls: keep-alive with an
 // idle pool sized for a busy gateway, and bounded connect and header waits so
@@ -287,7 +295,7 @@ func (c *Client) ListClients(ctx context.Context, q ListQuery) (ClientPage, erro
 	return page, err
 }
 
-// GetClient returns one client.
+// GetClient returns one client: the one ref names, or an error (verify.go).
 func (c *Client) GetClient(ctx context.Context, ref ClientRef) (ClientData, error) {
 	if ref.ExternalID != "" && !c.externalIDRoute(ref.ExternalID) {
 		return c.findByExternalID(ctx, ref.ExternalID)
@@ -299,7 +307,7 @@ func (c *Client) GetClient(ctx context.Context, ref ClientRef) (ClientData, erro
 		// default); only an exact match is the client the partner named.
 		return ClientData{}, notFoundByExternalID(OpGetClient.Name)
 	}
-	return out, err
+	return ref.verified(out, err)
 }
 
 // CreateClient creates a client and returns the command result.
@@ -485,6 +493,12 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 		// A write answered 2xx was applied even though its answer is unusable.
 		return &Error{Op: op.Name, Status: resp.StatusCode, Shape: ShapeOther, MaybeApplied: write && ok, Err: fmt.Errorf("response exceeds %d bytes", c.maxBody)}
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		// Not followed (noRedirects), so a write went no further and was not
+		// applied. Location is for the operator: most often an http://
+		// upstream URL answered with a redirect to https://.
+		return unexpectedAnswer(op.Name, resp.StatusCode, fmt.Errorf("redirect to %q not followed", resp.Header.Get("Location")))
+	}
 	if !ok {
 		e := ParseError(op.Name, resp.StatusCode, data)
 		// A gateway's 502 or 504 may come after the upstream received the
@@ -499,6 +513,13 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 		e := decodeError(op.Name, resp.StatusCode, err)
 		e.MaybeApplied = write
 		return e
+	}
+	if body, checked := out.(wellFormed); checked {
+		if err := body.wellFormed(); err != nil {
+			e := unexpectedAnswer(op.Name, resp.StatusCode, err)
+			e.MaybeApplied = write
+			return e
+		}
 	}
 	return nil
 }

@@ -11,7 +11,9 @@ import (
 
 // Shape says which of the upstream's error body shapes an Error was parsed
 // from (fineract-facts §5). Translators never need it to decide a code; it
-// is kept for logs and for the recorded-exchange tests.
+// is kept for logs and for the recorded-exchange tests, and it lets the
+// server tell an answer that is not the one asked for (ShapeUnexpected) from
+// a failure to get one.
 type Shape string
 
 const (
@@ -29,6 +31,11 @@ const (
 	ShapeOther Shape = "other"
 	// ShapeTransport means no response was received at all.
 	ShapeTransport Shape = "transport"
+	// ShapeUnexpected is an answer that is not one to the request sent: a
+	// redirect, which is never followed (New), or a success body that
+	// decodes but is not what was asked for — null, {}, a client without an
+	// id, another client (verify.go).
+	ShapeUnexpected Shape = "unexpected"
 )
 
 // ParamError is one ApiParameterError: a single problem with one parameter.

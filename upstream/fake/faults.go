@@ -28,6 +28,10 @@ type Fault struct {
 	Body   string
 	// RetryAfter, with Status, is sent as a Retry-After header (seconds).
 	RetryAfter int
+	// Location, with a 3xx Status, is sent as a Location header: a
+	// redirect, as a load balancer or a misconfigured ingress answers
+	// (http:// to https://, or to another host).
+	Location string
 	// ResetBefore closes the connection with a TCP reset before applying
 	// the request or answering.
 	ResetBefore bool
@@ -43,6 +47,11 @@ type Fault struct {
 	Drip time.Duration
 	// Pad appends Pad bytes of whitespace to the body: an oversized answer.
 	Pad int
+	// Replace sends this body, well-formed JSON, instead of the answer,
+	// with the answer's status: a success that is not the answer asked for
+	// ("null", "{}", another client's record), as a caching gateway or a
+	// broken upstream may send.
+	Replace string
 }
 
 // HTMLBadGateway is a load balancer's 502 page.
@@ -128,6 +137,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		}
+		if f.Location != "" {
+			w.Header().Set("Location", f.Location)
+		}
 		w.WriteHeader(f.Status)
 		_, _ = w.Write([]byte(f.Body))
 		return
@@ -135,7 +147,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		s.record(r)
 		reset(w)
 		return
-	case !f.ResetAfter && !f.Truncate && !f.Malformed && f.Drip == 0 && f.Pad == 0:
+	case !f.ResetAfter && !f.Truncate && !f.Malformed && f.Drip == 0 && f.Pad == 0 && f.Replace == "":
 		s.serve(w, r)
 		return
 	}
@@ -159,6 +171,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(body[:len(body)/2])
+	case f.Replace != "":
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write([]byte(f.Replace))
 	case f.Drip > 0:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(rec.Code)
