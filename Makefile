@@ -27,6 +27,7 @@ test: ## run every test with the race detector
 fuzz: ## run each fuzz target for FUZZTIME (default 20s); not part of make test
 	$(GO) test ./translate -run '^$$' -fuzz '^FuzzUpstreamError$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./translate -run '^$$' -fuzz '^FuzzCustomerDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./translate -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
 
 .PHONY: build
 build: ## build bin/lmsproxy (static)

@@ -60,22 +60,9 @@ func address(c echo.Context) (addressed, *translate.Error) {
 }
 
 // noQuery refuses query parameters on routes that take none: nothing a
-// partner sends is silently ignored.
+// partner sends is silently ignored, not even a query that does not parse.
 func noQuery(c echo.Context) *translate.Error {
-	q := c.QueryParams()
-	if len(q) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	fields := make([]translate.FieldError, 0, len(names))
-	for _, name := range names {
-		fields = append(fields, translate.FieldError{Field: name, Error: "unknown parameter"})
-	}
-	return translate.Invalid(fields...)
+	return translate.NoQuery(c.Request().URL.RawQuery)
 }
 
 // readBody reads a JSON body within the configured limit.
@@ -130,7 +117,7 @@ func (h *customers) get(c echo.Context) error {
 }
 
 func (h *customers) list(c echo.Context) error {
-	req, qerr := translate.ParseListQuery(c.QueryParams())
+	req, qerr := translate.ParseListQuery(c.Request().URL.RawQuery)
 	if err := translate.Merge(qerr, h.noBody(c)); err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package translate
 
 import (
-	"net/url"
-	"sort"
 	"strconv"
 
 	"lmsproxy/upstream"
@@ -29,8 +27,8 @@ const (
 // ListRequest is a validated GET /v1/customers query.
 type ListRequest struct {
 	Page, Rows int
-	OrderBy    string // partner column, "" for the upstream default
-	SortOrder  string // ASC, DESC or ""
+	OrderBy    string // partner column; "" orders by id (upstream.ListQuery)
+	SortOrder  string // ASC, DESC or "" for ASC
 	// ExternalID, when HasExternalID, makes the list an exact point lookup.
 	ExternalID    string
 	HasExternalID bool
@@ -46,62 +44,39 @@ var customerSortColumns = map[string]string{
 
 var listParams = []string{"page", "rows", "orderBy", "sortOrder", "externalId"}
 
-// ParseListQuery validates a customer list query; every problem is reported
-// with the field it concerns, unknown and repeated parameters included.
-func ParseListQuery(q url.Values) (ListRequest, *Error) {
+// ParseListQuery validates a customer list query, given raw as received
+// (see ParseQuery); every problem is reported with the field it concerns,
+// unknown, repeated and unparseable parameters included.
+func ParseListQuery(raw string) (ListRequest, *Error) {
 	req := ListRequest{Page: DefaultPage, Rows: DefaultRows}
-	var fields []FieldError
-	known := map[string]bool{}
-	for _, p := range listParams {
-		known[p] = true
-	}
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	sort.Strings(names) // stable messages whatever the map order
-	for _, name := range names {
-		switch {
-		case !known[name]:
-			fields = append(fields, FieldError{Field: name, Error: "unknown parameter"})
-		case len(q[name]) > 1:
-			fields = append(fields, FieldError{Field: name, Error: errDuplicate})
-		}
-	}
-	get := func(name string) (string, bool) {
-		vs, ok := q[name]
-		if !ok || len(vs) != 1 {
-			return "", false
-		}
-		return vs[0], true
-	}
-	if v, ok := get("page"); ok {
+	q, fields := ParseQuery(raw, listParams...)
+	if v, ok := q["page"]; ok {
 		n, valid := parsePositiveDigits(v)
 		if !valid || n > maxPage {
 			fields = append(fields, FieldError{Field: "page", Error: "must be an integer from 1 to " + strconv.Itoa(maxPage)})
 		}
 		req.Page = int(n)
 	}
-	if v, ok := get("rows"); ok {
+	if v, ok := q["rows"]; ok {
 		n, valid := parsePositiveDigits(v)
 		if !valid || n > MaxRows {
 			fields = append(fields, FieldError{Field: "rows", Error: "must be an integer from 1 to " + strconv.Itoa(MaxRows)})
 		}
 		req.Rows = int(n)
 	}
-	if v, ok := get("orderBy"); ok {
+	if v, ok := q["orderBy"]; ok {
 		if _, valid := customerSortColumns[v]; !valid {
 			fields = append(fields, FieldError{Field: "orderBy", Error: "must be one of id, displayName, submittedDate, activationDate"})
 		}
 		req.OrderBy = v
 	}
-	if v, ok := get("sortOrder"); ok {
+	if v, ok := q["sortOrder"]; ok {
 		if v != "ASC" && v != "DESC" {
 			fields = append(fields, FieldError{Field: "sortOrder", Error: "must be ASC or DESC"})
 		}
 		req.SortOrder = v
 	}
-	if v, ok := get("externalId"); ok {
+	if v, ok := q["externalId"]; ok {
 		if problem := checkExternalID(v); problem != "" {
 			fields = append(fields, FieldError{Field: "externalId", Error: problem})
 		}
@@ -114,7 +89,8 @@ func ParseListQuery(q url.Values) (ListRequest, *Error) {
 }
 
 // Upstream is the upstream page request: always an explicit positive limit
-// and only whitelisted sort columns.
+// and only whitelisted sort columns; upstream.ListQuery adds the default
+// order and the unique tie-breaker.
 func (r ListRequest) Upstream() upstream.ListQuery {
 	return upstream.ListQuery{
 		Offset:    (r.Page - 1) * r.Rows,
@@ -133,12 +109,16 @@ func CustomerPage(p upstream.ClientPage, r ListRequest) Page[Customer] {
 	return Page[Customer]{Items: items, Total: p.TotalFilteredRecords, Page: r.Page, RowsPerPage: r.Rows}
 }
 
-// PointLookupPage is the page for ?externalId=: one item or none. Paging
-// parameters shape the envelope but not the result.
+// PointLookupPage is the page for ?externalId=: a list of one match or
+// none, paged like any other list, so page 2 onwards is empty (a partner
+// paging until an empty page stops) while total still counts the match.
 func PointLookupPage(found *upstream.ClientData, r ListRequest) Page[Customer] {
 	p := upstream.ClientPage{}
 	if found != nil {
-		p = upstream.ClientPage{TotalFilteredRecords: 1, PageItems: []upstream.ClientData{*found}}
+		p.TotalFilteredRecords = 1
+		if r.Page == 1 {
+			p.PageItems = []upstream.ClientData{*found}
+		}
 	}
 	return CustomerPage(p, r)
 }

@@ -2,7 +2,7 @@ package translate_test
 
 import (
 	"encoding/json"
-	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,13 +29,20 @@ func TestParseListQuery(t *testing.T) {
 		{"sortOrder=asc", upstream.ListQuery{}, `[{"field":"sortOrder","error":"must be ASC or DESC"}]`},
 		{"limit=5&sqlSearch=1", upstream.ListQuery{}, `[{"field":"limit","error":"unknown parameter"},{"field":"sqlSearch","error":"unknown parameter"}]`},
 		{"page=1&page=2", upstream.ListQuery{}, `[{"field":"page","error":"given more than once"}]`},
-		{"externalId=", upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		{"externalId=", upstream.ListQuery{}, `[{"field":"externalId","error":"must not be empty"}]`},
+		{"externalId=" + strings.Repeat("x", 101), upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		{"externalId=%20x", upstream.ListQuery{}, `[{"field":"externalId","error":"must not begin or end with white space"}]`},
+		{"externalId=ada%", upstream.ListQuery{}, `[{"field":"externalId","error":"malformed percent-encoding"}]`},
+		{"externalId=ada;x=1", upstream.ListQuery{}, `[{"field":"externalId","error":"must not contain ';' (send it as %3B)"}]`},
+		{"rows=5&page", upstream.ListQuery{}, `[{"field":"page","error":"must have a value"}]`},
+		// Parse problems and value problems together, in query order then
+		// field order.
+		{"sort=x&rows=101&page=%zz", upstream.ListQuery{}, `[{"field":"sort","error":"unknown parameter"},{"field":"page","error":"malformed percent-encoding"},{"field":"rows","error":"must be an integer from 1 to 100"}]`},
+		{"page=2&rows=5&externalId=ada%2B1+x", upstream.ListQuery{Offset: 5, Limit: 5}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			q, err := url.ParseQuery(tt.query)
-			require.NoError(t, err)
-			got, perr := translate.ParseListQuery(q)
+			got, perr := translate.ParseListQuery(tt.query)
 			if tt.wantErr != "" {
 				require.NotNil(t, perr)
 				assert.Equal(t, tt.wantErr, perr.Message)
@@ -55,12 +62,27 @@ func TestCustomerPage(t *testing.T) {
 	assert.JSONEq(t, `{"items":[{"id":"42","accountNo":"000000042","status":"Active","active":true,"officeId":"1","displayName":"Ada Lovelace","activationDate":"2026-05-22"}],"total":1284,"page":1,"rowsPerPage":25}`, string(got))
 }
 
+// TestPointLookupPage: a point lookup is a list of at most one, paged like
+// any other, so page 2 is empty whether or not there was a match.
 func TestPointLookupPage(t *testing.T) {
-	req := translate.ListRequest{Page: 2, Rows: 5, ExternalID: "x", HasExternalID: true}
-	empty, err := json.Marshal(translate.PointLookupPage(nil, req))
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"items":[],"total":0,"page":2,"rowsPerPage":5}`, string(empty))
-	one, err := json.Marshal(translate.PointLookupPage(&upstream.ClientData{ID: 1, ExternalID: "x"}, req))
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"items":[{"id":"1","externalId":"x","status":"Unknown","active":false}],"total":1,"page":2,"rowsPerPage":5}`, string(one))
+	found := &upstream.ClientData{ID: 1, ExternalID: "x"}
+	tests := []struct {
+		name  string
+		found *upstream.ClientData
+		page  int
+		want  string
+	}{
+		{"miss", nil, 1, `{"items":[],"total":0,"page":1,"rowsPerPage":5}`},
+		{"miss, page 2", nil, 2, `{"items":[],"total":0,"page":2,"rowsPerPage":5}`},
+		{"match", found, 1, `{"items":[{"id":"1","externalId":"x","status":"Unknown","active":false}],"total":1,"page":1,"rowsPerPage":5}`},
+		{"match, page 2", found, 2, `{"items":[],"total":1,"page":2,"rowsPerPage":5}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := translate.ListRequest{Page: tt.page, Rows: 5, ExternalID: "x", HasExternalID: true}
+			got, err := json.Marshal(translate.PointLookupPage(tt.found, req))
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(got))
+		})
+	}
 }

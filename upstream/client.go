@@ -4,6 +4,7 @@
 package upstream
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -257,30 +258,50 @@ var sortColumns = map[string]bool{"id": true, "displayName": true, "submittedOnD
 type ListQuery struct {
 	Offset    int
 	Limit     int
-	OrderBy   string // one of id, displayName, submittedOnDate, activationDate, or ""
-	SortOrder string // ASC, DESC or ""
+	OrderBy   string // one of id, displayName, submittedOnDate, activationDate; "" is id
+	SortOrder string // ASC, DESC; "" is ASC
 }
 
+// values always asks for a total order, so that consecutive pages neither
+// repeat nor skip a client. Without orderBy the upstream's SQL has no ORDER
+// BY at all, and a database may then return the rows of each LIMIT/OFFSET
+// page in a different order; with a column that is not unique the order of
+// ties is just as free. So the order defaults to id, and any other column is
+// followed by id, the `c.id as id` primary key of the list's select.
+//
+// ClientReadPlatformServiceImpl.retrieveAll (fineract-provider/src/main/java/
+// org/apache/fineract/portfolio/client/service/, at 1.8.4, 1.9.0 and 1.10.1)
+// builds `" order by " + orderBy` and then, only when orderBy is given,
+// `" " + sortOrder`; both are checked by ColumnValidator.validateSqlInjection
+// (SQLInjectionValidator's keywords and characters up to 1.9, the SqlValidator
+// "column" profile from 1.10, where ClientsApiResource also runs the "main"
+// profile), whose column check only looks at operands of comparison
+// operators. There is no column whitelist, so a list such as
+// "displayName DESC,id" reaches the SQL: ',' and ' ' are in
+// SQLInjectionValidator's character set and match none of the 1.10
+// patterns. As sortOrder lands after the last item, the first column carries
+// its own direction and sortOrder is the tie-breaker's: "order by
+// displayName DESC,id DESC". A space is sent as '+', which JAX-RS
+// @QueryParam decodes as form encoding.
 func (q ListQuery) values() (url.Values, error) {
 	if q.Limit <= 0 || q.Offset < 0 {
 		return nil, fmt.Errorf("list: limit must be positive and offset non-negative (got %d, %d)", q.Limit, q.Offset)
 	}
+	orderBy, sortOrder := cmp.Or(q.OrderBy, "id"), cmp.Or(q.SortOrder, "ASC")
+	if !sortColumns[orderBy] {
+		return nil, fmt.Errorf("list: orderBy %q is not whitelisted", q.OrderBy)
+	}
+	if sortOrder != "ASC" && sortOrder != "DESC" {
+		return nil, fmt.Errorf("list: sortOrder %q is not ASC or DESC", q.SortOrder)
+	}
+	if orderBy != "id" {
+		orderBy += " " + sortOrder + ",id"
+	}
 	v := url.Values{}
 	v.Set("offset", strconv.Itoa(q.Offset))
 	v.Set("limit", strconv.Itoa(q.Limit))
-	if q.OrderBy != "" {
-		if !sortColumns[q.OrderBy] {
-			return nil, fmt.Errorf("list: orderBy %q is not whitelisted", q.OrderBy)
-		}
-		v.Set("orderBy", q.OrderBy)
-	}
-	switch q.SortOrder {
-	case "":
-	case "ASC", "DESC":
-		v.Set("sortOrder", q.SortOrder)
-	default:
-		return nil, fmt.Errorf("list: sortOrder %q is not ASC or DESC", q.SortOrder)
-	}
+	v.Set("orderBy", orderBy)
+	v.Set("sortOrder", sortOrder)
 	return v, nil
 }
 

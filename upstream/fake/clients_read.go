@@ -106,7 +106,7 @@ func (s *Server) listClients(c *call) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, err := listOrder(q.Get("orderBy"), q.Get("sortOrder"))
+	order, err := s.listOrder(q.Get("orderBy"), q.Get("sortOrder"))
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +117,7 @@ func (s *Server) listClients(c *call) (obj, error) {
 			rows = append(rows, cl)
 		}
 	}
+	unordered(rows, offset, limit)
 	if order != nil {
 		sort.SliceStable(rows, func(i, j int) bool { return order(s, rows[i], rows[j]) })
 	}
@@ -192,39 +193,95 @@ func (s *Server) listFilter(q url.Values, officeID *int64) (func(*Snapshot) bool
 	}, nil
 }
 
-// listOrder is ORDER BY orderBy sortOrder after the injection checks the
-// upstream runs on both (400). A name that is no column, or a sort order
-// other than ASC/DESC, is a database error (500). Ties keep id order.
-func listOrder(orderBy, sortOrder string) (func(*Server, *Snapshot, *Snapshot) bool, error) {
-	if orderBy == "" {
+// unordered puts rows in the order of a query without ORDER BY: whatever the
+// database's plan yields, which need not be id order and may differ from one
+// LIMIT/OFFSET to the next (a join or parallel scan is free to). It is
+// modelled as a scramble that is stable for one offset and limit but
+// differs between them, so a client that pages without a total order sees
+// repeats and gaps here as it could on a real database; the ties of an
+// ORDER BY on a column that is not unique stay in this order too.
+func unordered(rows []*Snapshot, offset, limit *int64) {
+	var seed uint64
+	if offset != nil {
+		seed = uint64(*offset) << 32
+	}
+	if limit != nil {
+		seed ^= uint64(*limit)
+	}
+	seed = mix64(seed + 1)
+	sort.Slice(rows, func(i, j int) bool { return mix64(uint64(rows[i].ID)^seed) < mix64(uint64(rows[j].ID)^seed) })
+}
+
+// mix64 is SplitMix64's finaliser: a bijection, so distinct ids keep
+// distinct keys and the scramble is a total order.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// listOrder is " order by " + orderBy [+ " " + sortOrder], as
+// ClientReadPlatformServiceImpl.retrieveAll builds it (fineract-provider/
+// src/main/java/org/apache/fineract/portfolio/client/service/, 1.8.4 to
+// 1.10.1): nothing when orderBy is blank, and sortOrder only after an
+// orderBy. ColumnValidator.validateSqlInjection (security/utils/
+// ColumnValidator.java) checks each: up to 1.9 with SQLInjectionValidator
+// (400), from 1.10 with the SqlValidator "column" profile, a subset of the
+// "main" profile ClientsApiResource has already run on both. Its column
+// check only reads operands of comparison operators, so an ORDER BY list
+// ("displayName DESC,id") passes and no name is checked against a
+// whitelist: an unknown column, or a direction other than ASC/DESC, is a
+// database error (500).
+func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *Snapshot, *Snapshot) bool, error) {
+	if isBlank(orderBy) {
 		return nil, nil
 	}
-	if err := checkSQLInput(orderBy); err != nil {
-		return nil, err
+	clause := orderBy
+	if !isBlank(sortOrder) {
+		clause += " " + sortOrder
 	}
-	col, err := lookupColumn(orderBy)
-	if err != nil {
-		return nil, err
-	}
-	desc := false
-	if sortOrder != "" {
-		if err := checkSQLInput(sortOrder); err != nil {
-			return nil, err
+	if !runsSQLValidator(s.opts.Version) {
+		for _, fragment := range []string{orderBy, sortOrder} {
+			if err := checkSQLInput(fragment); err != nil {
+				return nil, err
+			}
 		}
-		switch strings.ToUpper(strings.TrimSpace(sortOrder)) {
-		case "ASC":
-		case "DESC":
-			desc = true
-		default:
+	}
+	type sortKey struct {
+		col  column
+		desc bool
+	}
+	var keys []sortKey
+	for item := range strings.SplitSeq(clause, ",") {
+		words := strings.Fields(item)
+		if len(words) == 0 || len(words) > 2 {
 			return nil, springError(http.StatusInternalServerError)
 		}
+		col, err := lookupColumn(words[0])
+		if err != nil {
+			return nil, springError(http.StatusInternalServerError)
+		}
+		k := sortKey{col: col}
+		if len(words) == 2 {
+			switch strings.ToUpper(words[1]) {
+			case "ASC":
+			case "DESC":
+				k.desc = true
+			default:
+				return nil, springError(http.StatusInternalServerError)
+			}
+		}
+		keys = append(keys, k)
 	}
 	return func(s *Server, a, b *Snapshot) bool {
-		cmp := compareColumn(col(s, a), col(s, b))
-		if desc {
-			cmp = -cmp
+		for _, k := range keys {
+			if c := compareColumn(k.col(s, a), k.col(s, b)); c != 0 {
+				return c < 0 != k.desc
+			}
 		}
-		return cmp < 0
+		return false
 	}, nil
 }
 

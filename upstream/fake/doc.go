@@ -22,6 +22,11 @@
 //   - Errors the upstream leaves unmapped (a non-numeric Long such as
 //     closureReasonId "x", an orderBy naming no column, an unparseable sqlSearch)
 //     are a 500 with Spring Boot's default error JSON.
+//   - Row order. Without orderBy the list's SQL has no ORDER BY, so its rows
+//     (and the ties of an orderBy column that is not unique) come in an
+//     order that is stable for one offset and limit but scrambled, and
+//     different for another: a client paging without a total order sees
+//     repeats and gaps, as a database is free to give it.
 //   - Malformed JSON messages carry Go's parser message after the fixed
 //     prefix; the upstream carries Gson's. Nobody should parse that tail.
 //   - Commands that need entities the simulator does not model (assignStaff,

@@ -42,7 +42,7 @@ func TestListItemShape(t *testing.T) {
 
 func TestListStatesInItems(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		items := pageItems(t, do(t, s, http.MethodGet, "clients", ""))
+		items := pageItems(t, do(t, s, http.MethodGet, "clients?orderBy=id", ""))
 		require.Equal(t, []float64{1, 2, 3, 4, 5}, ids(items))
 
 		pending := items[fake.SeedPendingID-1]
@@ -102,7 +102,7 @@ func TestListFilters(t *testing.T) {
 				for i, id := range tc.want {
 					want[i] = float64(id)
 				}
-				assert.Equal(t, want, ids(items))
+				assert.ElementsMatch(t, want, ids(items), "no ORDER BY: any order")
 				assert.Equal(t, float64(len(tc.want)), r.Body["totalFilteredRecords"])
 			})
 		}
@@ -116,7 +116,8 @@ func TestListFilters(t *testing.T) {
 }
 
 // TestListPaging: without limit 1.8/1.9 return 200 rows and 1.10 all rows;
-// limit <= 0 is unlimited; offset only applies with a positive limit.
+// limit <= 0 is unlimited; offset only applies with a positive limit. The
+// pages are ordered by id, as there is no order otherwise.
 func TestListPaging(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
 		for i := range 250 {
@@ -130,20 +131,20 @@ func TestListPaging(t *testing.T) {
 		}
 		// Without limit: 200 rows (with the offset applied) before 1.10;
 		// from 1.10 no LIMIT clause at all, hence no OFFSET either.
-		tests := []page{{"", 200, 1}, {"?offset=10", 200, 11}}
+		tests := []page{{"", 200, 1}, {"&offset=10", 200, 11}}
 		if v.UnlimitedWithoutLimit() {
-			tests = []page{{"", total, 1}, {"?offset=10", total, 1}}
+			tests = []page{{"", total, 1}, {"&offset=10", total, 1}}
 		}
 		tests = append(tests,
-			page{"?limit=0", total, 1},
-			page{"?limit=-1&offset=10", total, 1},
-			page{"?limit=2&offset=1", 2, 2},
-			page{"?limit=10&offset=250", 5, 251},
-			page{"?limit=10&offset=300", 0, 0},
+			page{"&limit=0", total, 1},
+			page{"&limit=-1&offset=10", total, 1},
+			page{"&limit=2&offset=1", 2, 2},
+			page{"&limit=10&offset=250", 5, 251},
+			page{"&limit=10&offset=300", 0, 0},
 		)
 		for _, tc := range tests {
 			t.Run(tc.query, func(t *testing.T) {
-				r := do(t, s, http.MethodGet, "clients"+tc.query, "")
+				r := do(t, s, http.MethodGet, "clients?orderBy=id"+tc.query, "")
 				items := pageItems(t, r)
 				assert.Len(t, items, tc.wantCount)
 				assert.Equal(t, float64(total), r.Body["totalFilteredRecords"])
@@ -156,7 +157,7 @@ func TestListPaging(t *testing.T) {
 }
 
 func TestListOrdering(t *testing.T) {
-	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
 		tests := []struct {
 			query string
 			want  []float64
@@ -165,8 +166,12 @@ func TestListOrdering(t *testing.T) {
 			{"orderBy=display_name&sortOrder=asc", []float64{2, 1, 5, 4, 3}}, // "Ada..." sorts first
 			{"orderBy=c.id&sortOrder=desc", []float64{5, 4, 3, 2, 1}},
 			{"orderBy=submittedOnDate&sortOrder=DESC", []float64{5, 4, 3, 2, 1}},
-			{"orderBy=officeName", []float64{1, 2, 3, 4, 5}},
+			{"orderBy=officeName,id", []float64{1, 2, 3, 4, 5}},
 			{"orderBy=activationDate", []float64{3, 1, 2, 4, 5}}, // NULL first
+			// A list with a tie-breaker; sortOrder lands after its last item.
+			{"orderBy=officeName+DESC,c.id&sortOrder=DESC", []float64{5, 4, 3, 2, 1}},
+			{"orderBy=officeName+ASC,+id+desc", []float64{5, 4, 3, 2, 1}},
+			{"orderBy=id&sortOrder=+", []float64{1, 2, 3, 4, 5}}, // blank: not appended
 		}
 		for _, tc := range tests {
 			t.Run(tc.query, func(t *testing.T) {
@@ -180,13 +185,53 @@ func TestListOrdering(t *testing.T) {
 			wantSpring(t, do(t, s, http.MethodGet, "clients?orderBy=id&sortOrder=sideways", ""), http.StatusInternalServerError, clientsPath)
 		})
 		t.Run("unknown qualified column", func(t *testing.T) {
-			r := do(t, s, http.MethodGet, "clients?orderBy=c.nickname", "")
+			// ColumnValidator only checks operands of comparisons.
+			wantSpring(t, do(t, s, http.MethodGet, "clients?orderBy=c.nickname", ""), http.StatusInternalServerError, clientsPath)
+		})
+		t.Run("bad list item", func(t *testing.T) {
+			wantSpring(t, do(t, s, http.MethodGet, "clients?orderBy=id,", ""), http.StatusInternalServerError, clientsPath)
+		})
+		t.Run("keyword inside a name", func(t *testing.T) {
+			r := do(t, s, http.MethodGet, "clients?orderBy=updatedOn", "")
+			if v.AtLeast(upstream.V1_10) { // the SqlValidator has no keyword list: the database refuses
+				wantSpring(t, r, http.StatusInternalServerError, clientsPath)
+				return
+			}
 			wantError(t, r, http.StatusBadRequest, "error.msg.found.sql.injection")
 			assert.Equal(t, "Unexpected SQL Commands found", r.Body["defaultUserMessage"])
 		})
-		t.Run("keyword inside a name", func(t *testing.T) {
-			wantError(t, do(t, s, http.MethodGet, "clients?orderBy=updatedOn", ""), http.StatusBadRequest, "error.msg.found.sql.injection")
-		})
+	})
+}
+
+// TestListWithoutOrder: without ORDER BY the rows are in no defined order,
+// neither id order nor the same order from one page to the next, and the
+// ties of a column that is not unique are just as free; only a unique
+// tie-breaker makes pages add up to every client exactly once.
+func TestListWithoutOrder(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		for range 20 {
+			s.AddClient(fake.Seed{Firstname: "Same", Lastname: "Name"})
+		}
+		const total = 25
+		walk := func(order string) []float64 {
+			var seen []float64
+			for offset := 0; offset < total; offset += 5 {
+				seen = append(seen, ids(pageItems(t, do(t, s, http.MethodGet, fmt.Sprintf("clients?limit=5&offset=%d%s", offset, order), "")))...)
+			}
+			return seen
+		}
+		all := make([]float64, total)
+		for i := range all {
+			all[i] = float64(i + 1)
+		}
+		unordered := ids(pageItems(t, do(t, s, http.MethodGet, "clients?limit=25", "")))
+		assert.ElementsMatch(t, all, unordered)
+		assert.NotEqual(t, all, unordered, "not id order")
+		assert.Equal(t, unordered, ids(pageItems(t, do(t, s, http.MethodGet, "clients?limit=25", ""))), "stable for one query")
+		assert.NotElementsMatch(t, all, walk(""), "pages repeat and skip rows")
+		assert.NotElementsMatch(t, all, walk("&orderBy=displayName"), "ties are unordered")
+		assert.ElementsMatch(t, all, walk("&orderBy=displayName+ASC,id&sortOrder=ASC"))
+		assert.Equal(t, all, walk("&orderBy=id"))
 	})
 }
 

@@ -97,8 +97,8 @@ func newStore() *store {
 	}
 }
 
-// sorted returns every client ordered by id, the order of a list without
-// orderBy.
+// sorted returns every client ordered by id, so that scans (and the
+// scramble of an unordered list) are deterministic.
 func (st *store) sorted() []*Snapshot {
 	out := make([]*Snapshot, 0, len(st.clients))
 	for _, c := range st.clients {
