@@ -31,6 +31,10 @@
 //     unknown (404), because none exist here.
 //   - Body members the simulator accepts but ignores: address, familyMembers,
 //     datatables, clientNonPersonDetails, active/activationDate on update.
+//   - Business date: off by default, so it is the tenant's local date
+//     (Options.TimeZone, UTC unless set) of the host clock; SetBusinessDate
+//     stands in for POST /businessdate, and enable_business_date is the only
+//     global configuration served (any other name is a 500).
 //   - The maker-checker acceptance body is {"commandId":n,"resourceId":id,
 //     "rollbackTransaction":true} (resourceId only for an existing client).
 //
