@@ -21,7 +21,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
     CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/lmsproxy ./cmd/lmsproxy
 
 # distroless/static: CA certificates (HTTPS to the upstream and the issuer),
-# time zone data (LMSPROXY_TIMEZONE) and a nonroot user; no shell, no package
+# time zone data (LMSPROXY_UPSTREAM_TIMEZONE) and a nonroot user; no shell, no package
 # manager.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/lmsproxy /lmsproxy

@@ -42,7 +42,8 @@ var sameAcrossLines = []string{
 	"close-before-loan-closed-date", "close-open-loans", "close-open-savings", "close-overpaid-loans",
 	"close-under-transfer", "close-unknown-id", "close-unknown-reason",
 	"close-validation-reason-not-positive", "close-validation-missing-fields",
-	"create", "create-awaiting-approval", "create-blank-body", "create-duplicate-external-id",
+	"create", "create-awaiting-approval", "create-blank-body", "create-business-date",
+	"create-business-date-not-stored", "create-business-date-unreadable", "create-duplicate-external-id",
 	"create-duplicate-mobile-no", "create-html-502", "create-malformed-body", "create-no-permission",
 	"create-server-error-envelope", "create-server-error-spring", "create-unknown-data-integrity",
 	"create-unsupported-parameter", "create-validation-external-id-too-long",
@@ -139,6 +140,9 @@ func replay(t *testing.T, sc recording.Scenario) string {
 	}
 	s := deploy(t, stackOptions{
 		line: line, upstreamURL: srv.URL + "/api", now: func() time.Time { return today },
+		// The recording proxy read the business date once, for its first
+		// create; every later scenario was answered from its cache.
+		businessDateKnown: !readsBusinessDate(sc),
 		upstreamConfig: func(c *upstream.Config) {
 			c.Tenant = tenant
 			// One attempt per call, as recorded: a retried 502 would
@@ -156,6 +160,17 @@ func replay(t *testing.T, sc recording.Scenario) string {
 	enc.SetIndent("", "  ")
 	require.NoError(t, enc.Encode(golden{Status: r.status, ContentType: r.header.Get("Content-Type"), Body: r.body}))
 	return b.String()
+}
+
+// readsBusinessDate reports whether a scenario recorded the proxy's read of
+// the upstream's business date.
+func readsBusinessDate(sc recording.Scenario) bool {
+	for _, ex := range sc.Exchanges {
+		if strings.HasPrefix(ex.Request.Path, "/v1/configurations/") || strings.HasPrefix(ex.Request.Path, "/v1/businessdate") {
+			return true
+		}
+	}
+	return false
 }
 
 // replayServer serves recorded responses in order and fails the test on any

@@ -162,7 +162,7 @@ func (h *customers) create(c echo.Context) error {
 		return err
 	}
 	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
-	today := upstream.DateOf(h.s.now().In(h.s.cfg.Location))
+	today := h.s.today.Date(c.Request().Context())
 	ctx, cancel := writeContext(c.Request().Context())
 	res, err := h.s.upstream.CreateClient(ctx, translate.CreateBody(req, h.s.cfg.OfficeID, today))
 	cancel()

@@ -67,10 +67,16 @@ type stackOptions struct {
 	jwksURL string
 	// log receives the server's and the verifier's logs, as in production.
 	log *zap.Logger
-	// now is the business date of both sides (default: clock).
+	// now is the clock of both sides (default: clock).
 	now     func() time.Time
 	config  func(*server.Config)
 	options []server.Option
+	// sim adjusts the simulator's options (business date, tenant zone).
+	sim func(*fake.Options)
+	// businessDateKnown hides the upstream client's business-date read from
+	// the proxy, which then takes today in its tenant zone, as a proxy that
+	// read it for an earlier create answers from its cache.
+	businessDateKnown bool
 }
 
 func newStack(t *testing.T, line upstream.Version, opts ...server.Option) *stack {
@@ -90,7 +96,11 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	if o.now == nil {
 		o.now = clock
 	}
-	s := &stack{t: t, sim: fake.New(fake.Options{Version: o.line, Today: o.now})}
+	simOpts := fake.Options{Version: o.line, Today: o.now}
+	if o.sim != nil {
+		o.sim(&simOpts)
+	}
+	s := &stack{t: t, sim: fake.New(simOpts)}
 	var upstreamHandler http.Handler = s.sim
 	if o.wrapUpstream != nil {
 		upstreamHandler = o.wrapUpstream(s.sim)
@@ -131,7 +141,11 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	s.srv = server.New(cfg, s.up, verifier, append([]server.Option{server.WithClock(o.now), server.WithLogger(o.log)}, o.options...)...)
+	var up server.Upstream = s.up
+	if o.businessDateKnown {
+		up = struct{ server.Upstream }{s.up}
+	}
+	s.srv = server.New(cfg, up, verifier, append([]server.Option{server.WithClock(o.now), server.WithLogger(o.log)}, o.options...)...)
 	s.proxy = httptest.NewServer(s.srv)
 	t.Cleanup(s.proxy.Close)
 	s.token, err = s.issuer.Mint(nil)

@@ -112,6 +112,10 @@ func replace(body string) fake.Fault { return fake.Fault{Replace: body} }
 // served passes one request through untouched, to reach a later one.
 var served = fake.Fault{}
 
+// todayRead is the business-date flag read a stack's first create makes
+// before its POST (server/today.go), passed through untouched.
+var todayRead = served
+
 var unavailable3 = []fake.Fault{{Status: http.StatusServiceUnavailable}, {Status: http.StatusServiceUnavailable}, {Status: http.StatusServiceUnavailable}}
 
 type integrityCase struct {
@@ -160,8 +164,8 @@ var integrityCases = []integrityCase{
 
 	// The read-back after a confirmed write must be the customer written;
 	// when it is not, the result is in doubt too.
-	{name: "create/read-back null", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", replace("null")), status: 500, message: msgUnknown, writes: 1},
-	{name: "create/read-back {}", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", replace("{}")), status: 500, message: msgUnknown, writes: 1},
+	{name: "create/read-back null", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", todayRead, replace("null")), status: 500, message: msgUnknown, writes: 1},
+	{name: "create/read-back {}", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", todayRead, replace("{}")), status: 500, message: msgUnknown, writes: 1},
 	{name: "create/result names another customer", method: "POST", path: "/v1/customers", body: createNew, faults: on("POST", replace(resultForOther)), status: 500, message: msgUnknown, writes: 1},
 	{name: "rename/read-back null", method: "PUT", path: "/v1/customers/2", body: renameAda, faults: on("GET", served, replace("null")), status: 500, message: msgUnknown, writes: 1},
 	{name: "rename/read-back another customer", method: "PUT", path: "/v1/customers/2", body: renameAda, faults: on("GET", served, replace(otherClient)), status: 500, message: msgUnknown, writes: 1},
@@ -177,14 +181,14 @@ var integrityCases = []integrityCase{
 
 	// Applied, then the read-back failed: the answer says it was applied and
 	// where to read it, never to send it again.
-	{name: "create/applied, read-back unavailable", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", unavailable3...), status: 500, message: msgApplied, ext: "integrity-new", writes: 1},
+	{name: "create/applied, read-back unavailable", method: "POST", path: "/v1/customers", body: createNew, faults: on("GET", append([]fake.Fault{todayRead}, unavailable3...)...), status: 500, message: msgApplied, ext: "integrity-new", writes: 1},
 	{name: "rename/applied, read-back unavailable", method: "PUT", path: "/v1/customers/2", body: renameAda, faults: on("GET", append([]fake.Fault{served}, unavailable3...)...), status: 500, message: msgApplied, ext: "ada-renamed", writes: 1},
 	{name: "close/applied, read-back unavailable", method: "POST", path: "/v1/customers/1/close", body: closeBody, faults: on("GET", unavailable3...), status: 500, message: msgApplied, ext: fake.SeedActiveExternalID, writes: 1},
 
 	// Cut off after it may have been applied, and the customer cannot be
 	// read: the outcome is unknown, and the answer says so.
 	{name: "create/cut off, read unavailable", method: "POST", path: "/v1/customers", body: createNew, faults: func(upstream.Version) map[string][]fake.Fault {
-		return map[string][]fake.Fault{"POST": {{Truncate: true}}, "GET": unavailable3}
+		return map[string][]fake.Fault{"POST": {{Truncate: true}}, "GET": append([]fake.Fault{todayRead}, unavailable3...)}
 	}, status: 503, message: msgUnknown, writes: 1},
 	{name: "rename/cut off, read unavailable", method: "PUT", path: "/v1/customers/2", body: renameAda, faults: func(upstream.Version) map[string][]fake.Fault {
 		return map[string][]fake.Fault{"PUT": {{Truncate: true}}, "GET": append([]fake.Fault{served}, unavailable3...)}

@@ -50,6 +50,8 @@ type metrics struct {
 	upstreamRetries  *prometheus.CounterVec
 	authFailures     *prometheus.CounterVec
 	ready            *prometheus.GaugeVec
+
+	businessDateFallbacks prometheus.Counter
 }
 
 func newMetrics(version string, up Upstream, v Verifier) *metrics {
@@ -89,6 +91,10 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 			Name: "lmsproxy_ready",
 			Help: "Whether a dependency passed its last readiness check (1) or not (0).",
 		}, []string{"dependency"}),
+		businessDateFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lmsproxy_business_date_fallbacks_total",
+			Help: "Failed reads of the upstream's business date, each followed by today's date in the configured tenant time zone until the next read.",
+		}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "lmsproxy_build_info",
@@ -101,6 +107,7 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo, m.requests, m.requestDuration, m.inFlight,
 		m.upstreamAttempts, m.upstreamDuration, m.upstreamRetries, m.authFailures, m.ready,
+		m.businessDateFallbacks,
 	)
 	// Zero series for every operation, so that rate() over retries works
 	// before the first one happens.

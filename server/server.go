@@ -28,7 +28,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// BodyLimit caps a partner request body.
 	BodyLimit int64
-	// Location decides what "today" is for activation dates.
+	// Location is the upstream tenant's time zone (its timezone_id): today's
+	// date for activations where the upstream's business date is the
+	// tenant's local date or cannot be read (today.go).
 	Location *time.Location
 	// Timeouts of the partner-facing HTTP server.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -54,7 +56,7 @@ func DefaultConfig() Config {
 		OfficeID:          1,
 		RequestTimeout:    10 * time.Second,
 		BodyLimit:         1 << 20,
-		Location:          time.Local,
+		Location:          time.UTC,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      20 * time.Second,
@@ -125,6 +127,8 @@ type Server struct {
 	limiter  *rateLimiter
 	ready    *readiness
 	echo     *echo.Echo
+
+	today *today // the business date creates use, see today.go
 }
 
 // Option adjusts a Server.
@@ -152,7 +156,7 @@ type mount struct {
 // WithVersion sets the build version exported as lmsproxy_build_info.
 func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 
-// WithClock sets the clock used for "today" (tests).
+// WithClock sets the clock "today" is computed and cached with (tests).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // New builds the server and its routes.
@@ -164,6 +168,7 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
 	s.metrics = newMetrics(s.version, up, v)
 	s.ready = newReadiness(cfg, s.log.Named("ready"), s.metrics.ready, up, v)
+	s.today = newToday(up, cfg.Location, s.now, s.log.Named("today"), s.metrics.businessDateFallbacks)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.writeError

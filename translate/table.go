@@ -44,6 +44,7 @@ const (
 	msgFailed       = "the loan management system failed to process the request"
 	msgStateRefused = "the request conflicts with the customer's current state"
 	msgUnexpected   = "the loan management system sent an unexpected answer"
+	msgBusinessDate = "the loan management system's business date is behind today's date, retry later"
 )
 
 // Generic top-level codes: the upstream puts the specific reason in errors[]
@@ -78,6 +79,8 @@ var rules = []Rule{
 		Note: "the proxy sent an unknown command"},
 	{Status: "400", Code: "validation.msg.missing.*.parameter", Partner: Internal, Message: msgNotAccepted,
 		Note: "dateFormat / locale missing: the proxy always sends both"},
+	{Status: "400", Code: "error.msg.clients.*.in.the.future", Partner: Unavailable, Message: msgBusinessDate,
+		Note: "activation or submission date after the upstream's business date: the proxy chose it, and a retry after its business-date cache (30 s) or the tenant's midnight succeeds"},
 	{Status: "400", Code: "validation.msg.*.cannot.be.blank", Partner: InvalidArgument, Message: errRequired},
 	{Status: "400", Code: "validation.msg.*.exceeds.max.length", Partner: InvalidArgument,
 		Message: "must be at most {max|the allowed number of} characters"},

@@ -20,6 +20,7 @@ var documentedDefaults = map[string]string{
 	"409 error.msg.platform.service.client.conflict": "every optimistic-lock conflict is retryable, whatever the entity",
 	"425 ": "Idempotency-Key still in flight: retryable, no body",
 	"500 error.msg.platform.server.side.error":           "500 envelope: any internal failure",
+	"404 error.msg.businessdate.not.found":               "the business-date read, never translated: no stored date means the tenant's local date",
 	"400 validation.msg.client.no.parameters.for.update": "names parameter id, which no partner field carries: internal (the proxy always sends a change)",
 	"500 ": "Spring Boot 500: any internal failure",
 	"502 ": "a load balancer's HTML page",

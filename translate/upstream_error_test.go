@@ -372,6 +372,20 @@ func envelopeCases(t *testing.T) []envelopeCase {
 			target: forCreate("x"),
 			code:   InvalidArgument, message: wantInvalid(t, FieldError{"externalId", "must be at most 100 characters"})},
 
+		// Dates after the upstream's business date: the proxy chose them from
+		// a business date that has since moved back, or from a fallback time
+		// zone ahead of the tenant's; a later retry succeeds.
+		{name: "activation and submission in the future", op: "clients.create",
+			env: fxValidation(
+				fxItem{"error.msg.clients.submittedOnDate.in.the.future", "submitted date cannot be in the future.", "submittedOnDate", []any{"2030-01-01"}},
+				fxItem{"error.msg.clients.activationDate.in.the.future", "Activation date cannot be in the future.", "activationDate", []any{"2030-01-01"}}),
+			target: forCreate("ext-1"),
+			code:   Unavailable, message: "lms: status=400: the loan management system's business date is behind today's date, retry later"},
+		{name: "activation in the future", op: "clients.create",
+			env:    fxValidation(fxItem{"error.msg.clients.activationDate.in.the.future", "Activation date cannot be in the future.", "activationDate", []any{"2030-01-01"}}),
+			target: forCreate("ext-1"),
+			code:   Unavailable, message: "lms: status=400: the loan management system's business date is behind today's date, retry later"},
+
 		// 400 items the partner cannot have caused: the proxy built the request.
 		withName("officeId missing", invalidCreate(fxBlank("officeId"))),
 		withName("legalFormId missing", invalidCreate(fxBlank("legalFormId"))),
@@ -392,10 +406,6 @@ func envelopeCases(t *testing.T) []envelopeCase {
 			"The parameter `activationDate` requires a `locale` parameter to be passed with it.", "activationDate", nil})),
 		withName("activationDate unparseable", invalidCreate(fxItem{"validation.msg.invalid.dateFormat.format",
 			"The parameter `activationDate` is invalid based on the dateFormat: `dd MMMM yyyy` and locale: `en` provided:", "activationDate", nil})),
-		withName("activation in the future", invalidCreate(fxItem{"error.msg.clients.activationDate.in.the.future",
-			"Activation date cannot be in the future.", "activationDate", []any{"2030-01-01"}})),
-		withName("submission in the future", invalidCreate(fxItem{"error.msg.clients.submittedOnDate.in.the.future",
-			"submitted date cannot be in the future.", "submittedOnDate", nil})),
 		withName("submission after activation", invalidCreate(fxItem{"error.msg.clients.submittedOnDate.after.activation.date",
 			"submitted date cannot be after the activation date", "submittedOnDate", nil})),
 		withName("activation before office opening", invalidCreate(fxItem{"error.msg.clients.activationDate.cannot.be.before.office.activation.date",

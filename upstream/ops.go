@@ -31,7 +31,7 @@ var (
 )
 
 // Ops lists every operation, for metrics initialisation and docs.
-var Ops = []Op{OpListClients, OpGetClient, OpCreateClient, OpUpdateClient, OpDeleteClient, OpCloseClient}
+var Ops = []Op{OpListClients, OpGetClient, OpCreateClient, OpUpdateClient, OpDeleteClient, OpCloseClient, OpGetConfiguration, OpGetBusinessDate}
 
 // safetyWith is the operation's safety given whether the upstream honours
 // the Idempotency-Key it will carry.

@@ -81,10 +81,12 @@ var envVars = []envVar{
 		c.Server.OfficeID = n
 		return nil
 	}},
-	{"LMSPROXY_TIMEZONE", "Local", "time zone deciding today's date for activations (IANA name)", func(c *Config, v string) error {
+	{"LMSPROXY_UPSTREAM_TIMEZONE", "UTC", "the upstream tenant's time zone (IANA name): today's date for activations when the upstream's business date is the tenant's local date or unreadable", func(c *Config, v string) error {
+		// "Local" would be the proxy host's zone, which is what made creates
+		// fail where the host is east of the tenant.
 		loc, err := time.LoadLocation(v)
-		if err != nil {
-			return fmt.Errorf("unknown time zone %q", v)
+		if err != nil || v == "Local" {
+			return fmt.Errorf("want an IANA time zone name such as Asia/Kolkata, got %q", v)
 		}
 		c.Server.Location = loc
 		return nil
@@ -122,11 +124,19 @@ var envVars = []envVar{
 	}},
 }
 
+// renamedTimezoneVar is the variable LMSPROXY_UPSTREAM_TIMEZONE replaced; a
+// deployment still setting it is told so rather than ignored.
+const renamedTimezoneVar = "LMSPROXY_TIMEZONE"
+
 // LoadConfig reads the environment through getenv; every problem, parse or
 // validation, is returned together.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Server: server.DefaultConfig()}
 	var errs []error
+	if getenv(renamedTimezoneVar) != "" {
+		// Ignoring it would silently move "today" to UTC.
+		errs = append(errs, fmt.Errorf("%s was renamed LMSPROXY_UPSTREAM_TIMEZONE: it is the upstream tenant's time zone, not the proxy's", renamedTimezoneVar))
+	}
 	for _, v := range envVars {
 		val := getenv(v.name)
 		if val == "" {

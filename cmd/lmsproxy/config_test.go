@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"maps"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,6 +39,35 @@ func TestLoadConfigDefaults(t *testing.T) {
 	assert.Equal(t, int64(1), cfg.Server.OfficeID)
 	assert.Equal(t, "roles", cfg.Auth.RolesClaim)
 	assert.Equal(t, "ADMIN", cfg.Auth.AdminRole)
+	assert.Equal(t, time.UTC, cfg.Server.Location, "never the proxy host's zone")
+}
+
+func TestLoadConfigUpstreamTimezone(t *testing.T) {
+	tests := []struct {
+		name    string
+		set     map[string]string
+		want    string // the zone, or the problem reported
+		wantErr bool
+	}{
+		{"IANA name", map[string]string{"LMSPROXY_UPSTREAM_TIMEZONE": "Asia/Kolkata"}, "Asia/Kolkata", false},
+		{"unknown name", map[string]string{"LMSPROXY_UPSTREAM_TIMEZONE": "Mars/Olympus"}, `LMSPROXY_UPSTREAM_TIMEZONE: want an IANA time zone name such as Asia/Kolkata, got "Mars/Olympus"`, true},
+		{"the proxy host's zone", map[string]string{"LMSPROXY_UPSTREAM_TIMEZONE": "Local"}, `got "Local"`, true},
+		{"the old variable", map[string]string{"LMSPROXY_TIMEZONE": "UTC"}, "LMSPROXY_TIMEZONE was renamed LMSPROXY_UPSTREAM_TIMEZONE", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEnv()
+			maps.Copy(e, tt.set)
+			cfg, err := LoadConfig(env(e))
+			if tt.wantErr {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Server.Location.String())
+		})
+	}
 }
 
 func TestLoadConfigListsEveryProblem(t *testing.T) {

@@ -246,7 +246,8 @@ func (t *tour) run() error {
 	byID := func(id string) string { return "/v1/customers/" + id }
 	byExt := func(ext string) string { return "/v1/customers/external/" + url.PathEscape(ext) }
 	today := upstream.DateOf(t.opts.now().In(t.cfg.Server.Location))
-	yesterday := upstream.DateOf(today.Time().AddDate(0, 0, -1)).ISO()
+	businessDate := upstream.DateOf(today.Time().AddDate(0, 0, -1))
+	yesterday := businessDate.ISO()
 	reason := t.opts.closureReasonID
 
 	a := customerID(t.scenario("create", http.MethodPost, "/v1/customers", externalIDBody(p+"-a")))
@@ -287,6 +288,15 @@ func (t *tour) run() error {
 		sim.DenyPermission("ACTIVATE_CLIENT")
 		t.scenario("create-no-activate-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-i"))
 		sim.GrantPermission("ACTIVATE_CLIENT")
+		// A fresh proxy each, so that it reads the business date rather
+		// than answer from the cache of the first create.
+		sim.SetBusinessDate(true, upstream.Date{})
+		t.scenarioVia(t.freshProxy(), "create-business-date-not-stored", http.MethodPost, "/v1/customers", externalIDBody(p+"-j"))
+		sim.SetBusinessDate(true, businessDate)
+		t.scenarioVia(t.freshProxy(), "create-business-date", http.MethodPost, "/v1/customers", externalIDBody(p+"-k"))
+		sim.DenyPermission("READ_BUSINESS_DATE")
+		t.scenarioVia(t.freshProxy(), "create-business-date-unreadable", http.MethodPost, "/v1/customers", externalIDBody(p+"-l"))
+		sim.SetBusinessDate(false, upstream.Date{})
 		sim.DenyPermission("READ_CLIENT")
 		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
 		sim.DenyPermission("CREATE_CLIENT")
@@ -300,6 +310,18 @@ func (t *tour) awaitingApproval(sim *fake.Server, task, name, method, path, body
 	sim.SetMakerChecker(task, true)
 	t.scenario(name, method, path, body)
 	sim.SetMakerChecker(task, false)
+}
+
+// freshProxy is a proxy with the tour's settings and nothing cached.
+func (t *tour) freshProxy() http.Handler {
+	if t.err != nil {
+		return nil
+	}
+	proxy, err := t.proxyWith(func(*upstream.Config) {})
+	if err != nil {
+		t.err = err
+	}
+	return proxy
 }
 
 // misconfigured records a list through a proxy whose upstream settings are

@@ -39,6 +39,10 @@
 //   - Maker-checker is on globally; SetMakerChecker enables it per command.
 //     Command ids count held commands only (the upstream's count every
 //     command source row). The held answer per line is in approvalResult.
+//   - Business date: off by default, so it is the tenant's local date
+//     (Options.TimeZone, UTC unless set) of the host clock; SetBusinessDate
+//     stands in for POST /businessdate, and enable_business_date is the only
+//     global configuration served (any other name is a 500).
 //
 // Every route answers under BasePath; see Server for the test hooks and
 // seed.go for the seeded office, code values and clients.

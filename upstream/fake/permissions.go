@@ -24,6 +24,7 @@ const (
 const (
 	readClient       = "READ_CLIENT"
 	readBusinessDate = "READ_BUSINESS_DATE"
+	readConfig       = "READ_CONFIGURATION"
 )
 
 // clientWriteTasks are the permission codes of the client commands the
@@ -39,10 +40,11 @@ func clientWriteTasks() []string {
 }
 
 // servicePermissions is the simulator user's permission set at start: every
-// client read and command, and the business date read — not ALL_FUNCTIONS,
+// client read and command, and the business date and configuration reads
+// "today" needs — not ALL_FUNCTIONS,
 // which from 1.10 would also make the user its own checker.
 func servicePermissions() map[string]bool {
-	granted := map[string]bool{readClient: true, readBusinessDate: true}
+	granted := map[string]bool{readClient: true, readBusinessDate: true, readConfig: true}
 	for _, task := range clientWriteTasks() {
 		granted[task] = true
 	}

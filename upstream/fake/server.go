@@ -33,7 +33,14 @@ type Options struct {
 	Tenant   string           // the only valid tenant id; "" → "default"
 	Username string           // HTTP Basic user; "" → "mifos"
 	Password string           // HTTP Basic password; "" → "password"
-	Today    func() time.Time // business date; nil → time.Now
+
+	// Today is the upstream host's clock; nil → time.Now. The business date
+	// is its date in TimeZone, the tenant's timezone_id (nil → UTC), unless
+	// BusinessDate is set: then the business-date feature is on with that
+	// date stored (see SetBusinessDate).
+	Today        func() time.Time
+	TimeZone     *time.Location
+	BusinessDate upstream.Date
 }
 
 // Server is the simulated upstream. It implements http.Handler and is safe
@@ -53,6 +60,8 @@ type Server struct {
 	commandIDs   int64
 
 	faults faults // injected misbehaviour, see faults.go
+
+	businessDates businessDates // see businessdate.go
 }
 
 // New returns a Server seeded as documented in seed.go.
@@ -72,6 +81,9 @@ func New(opts Options) *Server {
 	if opts.Today == nil {
 		opts.Today = time.Now
 	}
+	if opts.TimeZone == nil {
+		opts.TimeZone = time.UTC
+	}
 	s := &Server{
 		opts:         opts,
 		db:           newStore(),
@@ -79,12 +91,10 @@ func New(opts Options) *Server {
 		makerChecker: map[string]bool{},
 		idempotent:   map[string]result{},
 	}
+	s.setBusinessDate(!opts.BusinessDate.IsZero(), opts.BusinessDate)
 	s.db.seed(s.today())
 	return s
 }
-
-// today is the business date.
-func (s *Server) today() upstream.Date { return upstream.DateOf(s.opts.Today()) }
 
 func (s *Server) user() user { return user{username: s.opts.Username} }
 
@@ -216,6 +226,12 @@ func (s *Server) resource(c *call, rest string) methods {
 	case len(segs) == 3 && segs[0] == "clients" && segs[1] == "external-id" &&
 		s.opts.Version.HasExternalIDRoutes():
 		return s.clientMethods(c, byExternalID(segs[2]))
+	case len(segs) == 1 && segs[0] == "businessdate":
+		return s.businessDateMethods(c, nil)
+	case len(segs) == 2 && segs[0] == "businessdate":
+		return s.businessDateMethods(c, &segs[1])
+	case len(segs) == 3 && segs[0] == "configurations" && segs[1] == "name":
+		return s.configurationMethods(c, segs[2])
 	}
 	return nil
 }

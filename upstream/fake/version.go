@@ -19,6 +19,10 @@ func entityBasedGetOne(v upstream.Version) bool { return v.AtLeast(upstream.V1_9
 // 1.9.0.
 func hasResourceExternalID(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
 
+// businessDateNotFoundReworded: from 1.9.0 BusinessDateNotFoundException.notFound
+// says "is not found." where 1.8 said "does not found." (sic).
+func businessDateNotFoundReworded(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
 // legalFormLabels: LegalForm gained a label ("Person") in 1.9.0; before it the
 // enum name ("PERSON") was written.
 func legalFormLabels(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
