@@ -29,7 +29,7 @@ func TestParseListQuery(t *testing.T) {
 		{"sortOrder=asc", upstream.ListQuery{}, `[{"field":"sortOrder","error":"must be ASC or DESC"}]`},
 		{"limit=5&sqlSearch=1", upstream.ListQuery{}, `[{"field":"limit","error":"unknown parameter"},{"field":"sqlSearch","error":"unknown parameter"}]`},
 		{"page=1&page=2", upstream.ListQuery{}, `[{"field":"page","error":"given more than once"}]`},
-		{"externalId=", upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		{"externalId=", upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
