@@ -2,7 +2,8 @@ package translate
 
 import (
 	"strconv"
-	"unicode/utf8"
+	"strings"
+	"unicode/utf16"
 
 	"lmsproxy/upstream"
 )
@@ -83,19 +84,25 @@ func CustomerFromUpstream(c upstream.ClientData) Customer {
 // partner API never asks for one (lms-docs: "a fixed placeholder").
 const PlaceholderLastname = "Customer"
 
-// maxFirstnameLength is the upstream's limit on firstname (ClientDataValidator).
+// maxFirstnameLength is the upstream's limit on firstname, in UTF-16 code
+// units (ClientDataValidator: notExceedingLengthOf(50)).
 const maxFirstnameLength = 50
 
 // mirrorName is the firstname that mirrors an externalId. An externalId may
-// be up to 100 characters but a firstname only 50, so longer ids are
-// mirrored by their first 50 characters; the externalId itself is never
-// shortened.
+// be up to 100 code units but a firstname only 50, so longer ids are
+// mirrored by their longest prefix of at most 50 that does not split a
+// surrogate pair (an emoji is kept whole or left out), without trailing
+// spaces because the upstream trims a firstname when it stores it
+// (Client.createNew) and the mirror must compare equal to what is stored;
+// the externalId itself is never shortened.
 func mirrorName(externalID string) string {
-	if utf8.RuneCountInString(externalID) <= maxFirstnameLength {
-		return externalID
+	n := 0
+	for i, r := range externalID {
+		if n += utf16.RuneLen(r); n > maxFirstnameLength {
+			return strings.TrimRight(externalID[:i], " ")
+		}
 	}
-	runes := []rune(externalID)
-	return string(runes[:maxFirstnameLength])
+	return externalID
 }
 
 // CreateRequest is the partner's POST /v1/customers body.

@@ -66,8 +66,12 @@ func TestParseCreate(t *testing.T) {
 		{"plain", `{"externalId":"ext-ada-001"}`, "ext-ada-001", ""},
 		{"special characters kept byte for byte", `{"externalId":"a/b%c?d#e f é Client-7"}`, "a/b%c?d#e f é Client-7", ""},
 		{"exactly 100 characters", `{"externalId":"` + strings.Repeat("é", 100) + `"}`, strings.Repeat("é", 100), ""},
-		{"101 characters", `{"externalId":"` + strings.Repeat("x", 101) + `"}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
-		{"empty", `{"externalId":""}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters"}]`},
+		// The upstream counts UTF-16 code units: an emoji is 2.
+		{"50 emoji are 100 code units", `{"externalId":"` + strings.Repeat("😀", 50) + `"}`, strings.Repeat("😀", 50), ""},
+		{"50 emoji and one letter are 101", `{"externalId":"a` + strings.Repeat("😀", 50) + `"}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
+		{"one emoji escaped as a surrogate pair", `{"externalId":"\ud83d\ude00"}`, "😀", ""},
+		{"101 characters", `{"externalId":"` + strings.Repeat("x", 101) + `"}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
+		{"empty", `{"externalId":""}`, "", `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
 		{"missing", `{}`, "", `[{"field":"externalId","error":"required"}]`},
 		{"wrong type", `{"externalId":42}`, "", `[{"field":"externalId","error":"must be a string"}]`},
 		{"null", `{"externalId":null}`, "", `[{"field":"externalId","error":"must be a string"}]`},
@@ -104,6 +108,10 @@ func TestCreateBody(t *testing.T) {
 	}{
 		{"mirrors the externalId", "ext-ada-001", "ext-ada-001"},
 		{"mirrors the first 50 characters of a longer id", long, long[:50]},
+		{"counts UTF-16 code units", strings.Repeat("😀", 26), strings.Repeat("😀", 25)},
+		{"never splits a surrogate pair", "a" + strings.Repeat("😀", 25), "a" + strings.Repeat("😀", 24)},
+		{"astral characters within the limit are kept", strings.Repeat("😀", 25), strings.Repeat("😀", 25)},
+		{"drops the spaces the upstream would trim", strings.Repeat("x", 49) + " yz", strings.Repeat("x", 49)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"lmsproxy/upstream"
@@ -19,7 +20,7 @@ const (
 	errUnknownField  = "unknown field"
 	errDuplicate     = "given more than once"
 	errString        = "must be a string"
-	errExternalIDLen = "must be 1 to 100 characters"
+	errExternalIDLen = "must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"
 	errControlChars  = "must not contain control characters"
 	errEdgeSpace     = "must not begin or end with white space"
 	errDate          = "must be a date YYYY-MM-DD"
@@ -28,8 +29,22 @@ const (
 	errMalformed     = "malformed JSON"
 )
 
-// MaxExternalIDLength is the upstream column size of external_id.
+// MaxExternalIDLength is the upstream's limit on externalId, in UTF-16 code
+// units as it counts (ClientDataValidator: notExceedingLengthOf(100)).
 const MaxExternalIDLength = 100
+
+// upstreamLength is a string's length as the upstream's validators measure
+// it: DataValidatorBuilder.notExceedingLengthOf takes String.trim().length(),
+// UTF-16 code units, on every line, so a character outside the Basic
+// Multilingual Plane (an emoji) counts as 2. Trimming changes nothing for
+// the values measured here, which never begin or end with white space.
+func upstreamLength(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 
 // fieldKind says how one body field is parsed.
 type fieldKind int
@@ -163,7 +178,7 @@ func parsePositiveDigits(s string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// checkExternalID enforces the upstream column size and refuses control
+// checkExternalID enforces the upstream's length limit and refuses control
 // characters and white space at either end (1.8 trims it on write, 1.9+
 // keeps it, so accepting it would make the stored value depend on the
 // upstream line); every other character, `/`, `%`, `?`, `#`, inner spaces
@@ -172,7 +187,7 @@ func checkExternalID(s string) string {
 	if !utf8.ValidString(s) {
 		return errString
 	}
-	if n := utf8.RuneCountInString(s); n < 1 || n > MaxExternalIDLength {
+	if n := upstreamLength(s); n < 1 || n > MaxExternalIDLength {
 		return errExternalIDLen
 	}
 	for _, r := range s {

@@ -116,7 +116,7 @@ func TestRenderMarkdownTable(t *testing.T) {
 		assert.Equal(t, 7, unescaped, "row %d has six cells: %s", i, line)
 		assert.Contains(t, line, "`"+string(r.Partner)+"`")
 	}
-	assert.Contains(t, md, "| 403 | `error.msg.client.duplicate.externalId` | `aborted` |  | Customer with {externalId\\|this externalId} already exists |")
+	assert.Contains(t, md, "| 403 | `error.msg.client.duplicate.externalId` | `aborted` |  | Customer with {externalId\\|this externalId} already exists (or one differing from it only in letter case) |")
 	assert.Contains(t, md, "| no answer | `*` | `unavailable` |")
 	assert.Contains(t, md, "Partner values are always copied byte for byte.")
 }

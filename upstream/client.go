@@ -317,9 +317,13 @@ func (c *Client) ListClients(ctx context.Context, q ListQuery) (ClientPage, erro
 }
 
 // GetClient returns one client: the one ref names, or an error (verify.go).
+// By external id it goes the way lookupExternalID decides for the line and
+// the id.
 func (c *Client) GetClient(ctx context.Context, ref ClientRef) (ClientData, error) {
-	if ref.ExternalID != "" && !c.externalIDRoute(ref.ExternalID) {
-		return c.findByExternalID(ctx, ref.ExternalID)
+	if ref.ExternalID != "" {
+		if l := lookupExternalID(c.version, ref.ExternalID); !l.route {
+			return c.findByExternalID(ctx, ref.ExternalID, l.filters)
+		}
 	}
 	var out ClientData
 	err := c.do(ctx, OpGetClient, c.clientURL(ref, nil), nil, &out)
@@ -388,30 +392,127 @@ func (c *Client) writeRef(ctx context.Context, ref ClientRef) (ClientRef, error)
 	return ByID(found.ID), nil
 }
 
-// externalIDRoute reports whether ext can be sent as a path segment of the
-// external-id routes. Those exist from 1.9; and the upstream's servlet
-// firewall (Spring Security StrictHttpFirewall) rejects encoded slashes,
-// percents, backslashes, semicolons and dot segments, so such ids are looked
-// up through the list filter, where they travel as a query value.
-func (c *Client) externalIDRoute(ext string) bool {
-	if !c.version.HasExternalIDRoutes() || ext == "." || ext == ".." {
-		return false
+// externalIDLookup is how one external id is found on one line: by the
+// external-id route, or through the list filter with each value of filters
+// in turn, the next one only when the SQL validator refused the previous.
+type externalIDLookup struct {
+	route   bool
+	filters []string
+}
+
+// lookupExternalID decides how GetClient reaches the client with external
+// id ext on line v, so that every id a partner may use (any printable
+// characters) is found, exactly, on every line:
+//
+//   - 1.9+ has the route /clients/external-id/{ext}, unless the upstream's
+//     firewall refuses the path (routable) or another resource's template
+//     captures it (externalIDShadows).
+//   - Otherwise the list filter ?externalId= (1.8 has nothing else). It is
+//     SQL LIKE with the value bound as sent and backslash as the escape
+//     character (MySQL/MariaDB and PostgreSQL), so the id is sent with "\",
+//     "%" and "_" escaped: it then matches only itself (up to the collation;
+//     candidates are compared exactly) and never ends in a lone escape,
+//     which PostgreSQL refuses.
+//   - 1.10+ runs its SQL validator on that value (403 error.msg.sql.
+//     validation). When the value has a character the default patterns
+//     need — each needs a space, "=", "(", ")" or ";" (sqlValidatorNeeds);
+//     the backslashes of the escaping are none of them — a second value
+//     follows with each such character replaced by the LIKE wildcard "_",
+//     which none of them matches. It is sent only when the exact value is
+//     refused, so it costs nothing on lines without the validator (and
+//     Detect reports 1.10 as 1.9); its extra candidates are compared
+//     exactly too.
+func lookupExternalID(v Version, ext string) externalIDLookup {
+	if v.HasExternalIDRoutes() && routable(ext) && !externalIDShadows[ext] {
+		return externalIDLookup{route: true}
 	}
-	return !strings.ContainsAny(ext, "/%\\;")
+	exact := likeEscaper.Replace(ext)
+	if wild := strings.Map(validatorSafe, exact); wild != exact {
+		return externalIDLookup{filters: []string{exact, wild}}
+	}
+	return externalIDLookup{filters: []string{exact}}
+}
+
+// likeEscaper escapes SQL LIKE's metacharacters with its default escape
+// character.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// sqlValidatorNeeds are the characters without which no pattern of the
+// upstream's default SQL validator (fineract.sql-validation.patterns in
+// fineract-provider/src/main/resources/application.properties, 1.10.0 to
+// develop) can match: inject-blind and detect-backend need "=",
+// detect-entry-point ")" or a space, inject-timing "(", detect-column,
+// detect-out-of-bands and inject-comment a space (Java's \s), and
+// inject-stacked-query ";".
+const sqlValidatorNeeds = " \t\n\v\f\r=();"
+
+// validatorSafe maps a character the validator needs to the one-character
+// LIKE wildcard.
+func validatorSafe(r rune) rune {
+	if strings.ContainsRune(sqlValidatorNeeds, r) {
+		return '_'
+	}
+	return r
+}
+
+// routable reports whether ext can travel as the last segment of the
+// external-id route. The upstream's Spring Security StrictHttpFirewall (its
+// defaults; Fineract sets none) rejects a path holding ";", an encoded "/",
+// "\" or "%" (so "/", "\", "%" and ";" in an id, which the path must
+// encode), NUL, CR, LF, U+2028 or U+2029, or a "." or ".." segment.
+func routable(ext string) bool {
+	return ext != "." && ext != ".." && !strings.ContainsAny(ext, "/\\%;\x00\r\n\u2028\u2029")
+}
+
+// externalIDShadows are the ids that, as /clients/external-id/{id}, reach
+// another resource (1.9.0 to develop): Jersey tries templates with more
+// literal characters first and does not backtrack, so
+// /v1/clients/{clientId}/charges, …/collaterals, …/familymembers,
+// …/identifiers and /v1/{type}/{id}/calendars, …/documents, …/images,
+// …/meetings, …/notes beat ClientsApiResource's /v1/clients, and
+// {clientId}/obligeedetails, {clientId}/transferproposaldate and
+// {clientId}/transactions beat its /external-id/{externalId}; each then
+// fails to read "external-id" as a number. ({clientId}/accounts has fewer
+// literal characters and does not.)
+var externalIDShadows = map[string]bool{
+	"charges": true, "collaterals": true, "familymembers": true, "identifiers": true,
+	"calendars": true, "documents": true, "images": true, "meetings": true, "notes": true,
+	"obligeedetails": true, "transferproposaldate": true, "transactions": true,
 }
 
 // lookupPageSize is the page used to resolve an external id through the list
-// filter; lookupMaxPages bounds the walk (the filter is SQL LIKE, so `_` and
-// `%` in an id match other ids, and each candidate is compared exactly).
+// filter, in id order; lookupMaxPages bounds the walk. An escaped filter
+// matches one client or a few (the collation folds case), a wildcarded one
+// more; past the bound the lookup fails rather than miss the client.
 const (
 	lookupPageSize = 200
 	lookupMaxPages = 10
 )
 
-func (c *Client) findByExternalID(ctx context.Context, ext string) (ClientData, error) {
+// sqlValidationCode is the code of the 1.10+ SQL validator's refusal.
+const sqlValidationCode = "error.msg.sql.validation"
+
+// findByExternalID resolves ext through the list filter, with each of
+// filters in turn while the SQL validator refuses them, comparing every
+// candidate exactly.
+func (c *Client) findByExternalID(ctx context.Context, ext string, filters []string) (ClientData, error) {
+	var err error
+	for _, filter := range filters {
+		var found ClientData
+		found, err = c.scanByExternalID(ctx, ext, filter)
+		if e, ok := AsError(err); !ok || !e.HasCode(sqlValidationCode) {
+			return found, err
+		}
+	}
+	return ClientData{}, err
+}
+
+// scanByExternalID walks the pages the filter matches for the client whose
+// external id is exactly ext.
+func (c *Client) scanByExternalID(ctx context.Context, ext, filter string) (ClientData, error) {
 	for page := 0; page < lookupMaxPages; page++ {
 		v := url.Values{}
-		v.Set("externalId", ext)
+		v.Set("externalId", filter)
 		v.Set("offset", strconv.Itoa(page*lookupPageSize))
 		v.Set("limit", strconv.Itoa(lookupPageSize))
 		v.Set("orderBy", "id")
@@ -426,10 +527,11 @@ func (c *Client) findByExternalID(ctx context.Context, ext string) (ClientData, 
 			}
 		}
 		if int64((page+1)*lookupPageSize) >= p.TotalFilteredRecords || len(p.PageItems) == 0 {
-			break
+			return ClientData{}, notFoundByExternalID(OpGetClient.Name)
 		}
 	}
-	return ClientData{}, notFoundByExternalID(OpGetClient.Name)
+	return ClientData{}, &Error{Op: OpGetClient.Name, Shape: ShapeOther,
+		Err: fmt.Errorf("external id lookup: more than %d clients match %q", lookupMaxPages*lookupPageSize, filter)}
 }
 
 // notFoundByExternalID is the error the 1.9+ external-id route gives for an

@@ -275,6 +275,10 @@ func (t *tour) run() error {
 	t.scenario("close-unknown-id", http.MethodPost, byID(unknownID)+"/close", closeBody(today.ISO(), reason))
 	t.scenario("delete-unknown-id", http.MethodDelete, byID(unknownID), "")
 	t.scenario("delete-unknown-external-id", http.MethodDelete, byExt(p+"-none"), "")
+	// ";delete" is what 1.10's SQL validator refuses on the list filter
+	// (inject-stacked-query); the lookup then sends it wildcarded.
+	t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-v;delete"))
+	t.scenario("point-lookup-sql-validation", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-v;delete"), "")
 
 	t.misconfigured("upstream-unauthenticated", func(c *upstream.Config) { c.Password += "-wrong" })
 	t.misconfigured("upstream-unknown-tenant", func(c *upstream.Config) { c.Tenant += "-unknown" })

@@ -169,15 +169,19 @@ func (s *Server) listFilter(q url.Values, officeID *int64) (func(*Snapshot) bool
 	}
 	for _, l := range likes {
 		if v := q.Get(l.param); v != "" {
-			pattern, get := l.prefix+v+l.suffix, l.get
-			conds = append(conds, func(c *Snapshot) bool { return get(c) != "" && like(get(c), pattern) })
+			pattern, err := compileLike(s.opts.Version, l.prefix+v+l.suffix)
+			if err != nil {
+				return nil, err
+			}
+			get := l.get
+			conds = append(conds, func(c *Snapshot) bool { return get(c) != "" && pattern.match(get(c)) })
 		}
 	}
 	if officeID != nil {
 		conds = append(conds, func(c *Snapshot) bool { return c.OfficeID == *officeID })
 	}
 	if search := q.Get("sqlSearch"); search != "" && acceptsSQLSearch(s.opts.Version) {
-		match, err := sqlSearchFilter(search)
+		match, err := sqlSearchFilter(s.opts.Version, search)
 		if err != nil {
 			return nil, err
 		}

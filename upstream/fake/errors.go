@@ -36,6 +36,17 @@ func springBody(status int, path string, nowMillis int64) obj {
 	}
 }
 
+// databaseError is a query the database refuses (a Spring DataAccessException
+// from JdbcTemplate): 1.9+'s DefaultExceptionMapper answers 500
+// {"Exception": message}; before it Spring Boot's error JSON answered.
+func databaseError(v upstream.Version, dbMessage string) *apiError {
+	if !exceptionMapperCatchesAll(v) {
+		return springError(http.StatusInternalServerError)
+	}
+	return &apiError{status: http.StatusInternalServerError,
+		body: obj{{"Exception", "PreparedStatementCallback; SQL [select c.id as id, ... where c.external_id like ?]; " + dbMessage}}}
+}
+
 // paramError is an ApiParameterError: one problem with one parameter. Its
 // developer and user messages are always the same text. param "" is null.
 func paramError(code, msg, param string, args ...any) obj {

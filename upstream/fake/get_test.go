@@ -103,7 +103,8 @@ func TestGetOneReadPermission(t *testing.T) {
 // TestGetByExternalID: 1.9+ only; an unknown id says "identifier null".
 func TestGetByExternalID(t *testing.T) {
 	forEachVersion(t, []upstream.Version{upstream.V1_9, upstream.V1_10}, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		odd := s.AddClient(fake.Seed{ExternalID: "x/%?#; é", Firstname: "O", Lastname: "Dd"})
+		odd := s.AddClient(fake.Seed{ExternalID: "x?#& é+", Firstname: "O", Lastname: "Dd"})
+		accounts := s.AddClient(fake.Seed{ExternalID: "accounts", Firstname: "A", Lastname: "Cc"})
 
 		tests := []struct {
 			name, ext string
@@ -111,7 +112,8 @@ func TestGetByExternalID(t *testing.T) {
 		}{
 			{"seeded", fake.SeedNamedExternalID, fake.SeedNamedID},
 			{"case-insensitive collation", "EXT-ADA-001", fake.SeedNamedID},
-			{"reserved characters", "x/%?#; é", odd},
+			{"reserved characters", "x?#& é+", odd},
+			{"{clientId}/accounts has fewer literal characters", "accounts", accounts},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -121,8 +123,24 @@ func TestGetByExternalID(t *testing.T) {
 				assert.Contains(t, r.Body, "savingsProductName", "the 1.9+ single-client shape")
 			})
 		}
+		t.Run("another resource's template matches first", func(t *testing.T) {
+			s.AddClient(fake.Seed{ExternalID: "identifiers", Firstname: "I", Lastname: "Dd"})
+			for _, rq := range []struct {
+				method, name string
+				status       int
+			}{
+				{http.MethodGet, "identifiers", http.StatusNotFound},
+				{http.MethodPut, "identifiers", http.StatusMethodNotAllowed},
+				{http.MethodGet, "transactions", http.StatusNotFound},
+				{http.MethodDelete, "notes", http.StatusMethodNotAllowed},
+				{http.MethodDelete, "images", http.StatusNotFound},
+			} {
+				path := fake.BasePath + "/clients/external-id/" + rq.name
+				wantSpring(t, do(t, s, rq.method, path, "{}"), rq.status, path)
+			}
+		})
 		t.Run("wildcards are not special here", func(t *testing.T) {
-			r := do(t, s, http.MethodGet, "clients/external-id/"+url.PathEscape("ext-ada-%"), "")
+			r := do(t, s, http.MethodGet, "clients/external-id/"+url.PathEscape("ext-ada-_"), "")
 			wantError(t, r, http.StatusNotFound, "error.msg.resource.not.found",
 				item{"error.msg.client.id.invalid", "Client with identifier null does not exist", "id", []any{nil}})
 			assert.Contains(t, string(r.Raw), `"args": [`+"\n        {}")

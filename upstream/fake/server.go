@@ -137,14 +137,19 @@ func requestOf(r *http.Request, raw []byte) Request {
 	}
 }
 
-// serve answers in the upstream's order: security filters (tenant 400,
-// authentication 401) before routing, then the resource.
+// serve answers in the upstream's order: Spring Security's firewall, its
+// filters (tenant 400, authentication 401) before routing, then the
+// resource.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	raw := readBody(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.logRequest(requestOf(r, raw))
 
+	if path, _, _ := strings.Cut(r.RequestURI, "?"); !firewallAllows(path) {
+		s.write(w, s.render(r, nil, springError(firewallRejection(s.opts.Version))))
+		return
+	}
 	rest, under := strings.CutPrefix(r.URL.EscapedPath(), BasePath)
 	if !under || (rest != "" && rest[0] != '/') {
 		s.write(w, s.render(r, nil, springError(http.StatusNotFound)))
@@ -198,7 +203,7 @@ func (s *Server) route(c *call, rest string) result {
 type methods map[string]func() result
 
 // resource finds the handlers for a path. Segments are percent-decoded one
-// by one, so an external id may contain an encoded "/".
+// by one (an encoded "/" never gets here: the firewall refuses it).
 func (s *Server) resource(c *call, rest string) methods {
 	var segs []string
 	for _, seg := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(rest, "/"), "/"), "/") {
@@ -225,6 +230,9 @@ func (s *Server) resource(c *call, rest string) methods {
 		return s.clientMethods(c, byID(id))
 	case len(segs) == 3 && segs[0] == "clients" && segs[1] == "external-id" &&
 		s.opts.Version.HasExternalIDRoutes():
+		if shadow, ok := externalIDShadows[segs[2]]; ok {
+			return shadow.methods(func() result { return s.render(c.r, nil, springError(http.StatusNotFound)) })
+		}
 		return s.clientMethods(c, byExternalID(segs[2]))
 	case len(segs) == 1 && segs[0] == "businessdate":
 		return s.businessDateMethods(c, nil)
@@ -234,6 +242,102 @@ func (s *Server) resource(c *call, rest string) methods {
 		return s.configurationMethods(c, segs[2])
 	}
 	return nil
+}
+
+// externalIDShadow is a resource template that Jersey matches, for
+// /clients/external-id/{name}, before ClientsApiResource's
+// "/external-id/{externalId}": templates are tried by number of literal
+// characters, then of variables, the first match wins and there is no
+// backtracking. Its numeric path parameter then receives "external-id",
+// which does not convert (404); a method the template lacks is a 405.
+type externalIDShadow []string
+
+func (sh externalIDShadow) methods(unconvertible func() result) methods {
+	m := methods{}
+	for _, method := range sh {
+		m[method] = unconvertible
+	}
+	return m
+}
+
+// externalIDShadows are, at 1.9.0, 1.10.1 and develop alike, the names that
+// are captured (with the methods the capturing template has):
+//   - root resources with more literal characters than "/v1/clients" (11),
+//     or as many and more variables: /v1/clients/{clientId}/charges,
+//     …/collaterals, …/familymembers, …/identifiers
+//     (ClientChargesApiResource, ClientCollateralManagementApiResource,
+//     ClientFamilyMembersApiResource, ClientIdentifiersApiResource) and
+//     /v1/{entityType}/{entityId}/calendars, …/documents, …/meetings,
+//     /v1/{entity}/{entityId}/images, /v1/{resourceType}/{resourceId}/notes
+//     (CalendarsApiResource, DocumentManagementApiResource,
+//     MeetingsApiResource, ImagesApiResource, NotesApiResource);
+//   - sub-resources of /v1/clients with more literal characters than
+//     "/external-id/" (13): {clientId}/obligeedetails and
+//     {clientId}/transferproposaldate (ClientsApiResource) and
+//     {clientId}/transactions (ClientTransactionsApiResource).
+//
+// "{clientId}/accounts" has fewer (10), so "accounts" reaches the client.
+// Media types are not modelled: documents and images consume multipart.
+var externalIDShadows = map[string]externalIDShadow{
+	"charges":              {http.MethodGet, http.MethodPost},
+	"collaterals":          {http.MethodGet, http.MethodPost},
+	"familymembers":        {http.MethodGet, http.MethodPost},
+	"identifiers":          {http.MethodGet, http.MethodPost},
+	"calendars":            {http.MethodGet, http.MethodPost},
+	"documents":            {http.MethodGet, http.MethodPost},
+	"meetings":             {http.MethodGet, http.MethodPost},
+	"images":               {http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete},
+	"notes":                {http.MethodGet, http.MethodPost},
+	"obligeedetails":       {http.MethodGet},
+	"transferproposaldate": {http.MethodGet},
+	"transactions":         {http.MethodGet},
+}
+
+// firewallAllows is Spring Security's StrictHttpFirewall with its defaults
+// (Fineract configures none) on the raw request path: the encoded block
+// list on the path as sent, the decoded one on the decoded path, dot
+// segments on both, and printable ASCII only (spring-security
+// web/.../firewall/StrictHttpFirewall.java). Query values are not checked.
+func firewallAllows(rawPath string) bool {
+	for _, bad := range firewallEncodedBlocklist {
+		if strings.Contains(rawPath, bad) {
+			return false
+		}
+	}
+	decoded, err := url.PathUnescape(rawPath)
+	if err != nil {
+		return false // the servlet container refuses a malformed escape
+	}
+	for _, bad := range firewallDecodedBlocklist {
+		if strings.Contains(decoded, bad) {
+			return false
+		}
+	}
+	for _, r := range rawPath {
+		if r < 0x20 || r > 0x7e {
+			return false
+		}
+	}
+	return normalizedPath(rawPath) && normalizedPath(decoded)
+}
+
+// The firewall's block lists: semicolon, encoded slash, double slash,
+// backslash, null, LF and CR in both; encoded percent and period in the raw
+// path; a percent and U+2028/U+2029 in the decoded one.
+var (
+	firewallEncodedBlocklist = []string{";", "%3b", "%3B", "%2f", "%2F", "//", "\\", "%5c", "%5C",
+		"\x00", "%00", "\n", "%0a", "%0A", "\r", "%0d", "%0D", "%25", "%2e", "%2E"}
+	firewallDecodedBlocklist = []string{";", "%2f", "%2F", "//", "\\", "\x00", "\n", "\r", "%", "\u2028", "\u2029"}
+)
+
+// normalizedPath is the firewall's isNormalized: no "." or ".." segment.
+func normalizedPath(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // clientMethods are the routes on one client.

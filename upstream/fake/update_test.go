@@ -147,14 +147,14 @@ func TestUpdateRefusals(t *testing.T) {
 func TestByExternalIDWrites(t *testing.T) {
 	forEachVersion(t, []upstream.Version{upstream.V1_9, upstream.V1_10}, func(t *testing.T, _ upstream.Version, s *fake.Server) {
 		path := "clients/external-id/" + url.PathEscape(fake.SeedActiveExternalID)
-		r := do(t, s, http.MethodPut, path, `{"externalId":"a/b"}`)
+		r := do(t, s, http.MethodPut, path, `{"externalId":"a?b"}`)
 		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
-		assert.JSONEq(t, `{"officeId":1,"clientId":1,"resourceId":1,"changes":{"externalId":"a/b"},"resourceExternalId":"a/b"}`, string(r.Raw))
+		assert.JSONEq(t, `{"officeId":1,"clientId":1,"resourceId":1,"changes":{"externalId":"a?b"},"resourceExternalId":"a?b"}`, string(r.Raw))
 
-		path = "clients/external-id/" + url.PathEscape("a/b")
+		path = "clients/external-id/" + url.PathEscape("a?b")
 		r = do(t, s, http.MethodPost, path+"?command=close", `{"closureDate":"2024-10-01","closureReasonId":17,"dateFormat":"yyyy-MM-dd","locale":"en"}`)
 		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
-		assert.JSONEq(t, `{"clientId":1,"resourceId":1,"resourceExternalId":"a/b"}`, string(r.Raw))
+		assert.JSONEq(t, `{"clientId":1,"resourceId":1,"resourceExternalId":"a?b"}`, string(r.Raw))
 
 		r = do(t, s, http.MethodDelete, "clients/external-id/"+fake.SeedPendingExternalID, "")
 		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)

@@ -1,6 +1,10 @@
 package fake
 
-import "lmsproxy/upstream"
+import (
+	"net/http"
+
+	"lmsproxy/upstream"
+)
 
 // Behaviour that differs between release lines and is not already a method
 // of upstream.Version. Each predicate names the upstream change behind it so
@@ -38,6 +42,25 @@ func acceptsSQLSearch(v upstream.Version) bool { return !v.AtLeast(upstream.V1_9
 // runsSQLValidator: 1.10.0 added SqlValidator on orderBy, sortOrder and
 // externalId of the list (403 error.msg.sql.validation).
 func runsSQLValidator(v upstream.Version) bool { return v.AtLeast(upstream.V1_10) }
+
+// firewallRejection is the status of a request Spring Security's
+// StrictHttpFirewall rejects: FilterChainProxy's default
+// RequestRejectedHandler rethrows on Spring Security 5 (Spring Boot 2.7 in
+// 1.8.4), which Spring Boot turns into a 500, and answers 400
+// (HttpStatusRequestRejectedHandler) on Spring Security 6 (Spring Boot 3 from
+// 1.9.0).
+func firewallRejection(v upstream.Version) int {
+	if v.AtLeast(upstream.V1_9) {
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// exceptionMapperCatchesAll: 1.9.0 added DefaultExceptionMapper, an
+// ExceptionMapper<RuntimeException> that answers 500 {"Exception": message}
+// (fineract-core/.../exceptionmapper/DefaultExceptionMapper.java); before it
+// an unmapped exception reached Spring Boot's error page.
+func exceptionMapperCatchesAll(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
 
 // leaksDatabaseMessage: from 1.9.0 handleDataIntegrityIssues appends the raw
 // database message to "Unknown data integrity issue with resource".
