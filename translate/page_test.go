@@ -30,7 +30,7 @@ func TestParseListQuery(t *testing.T) {
 		{"limit=5&sqlSearch=1", upstream.ListQuery{}, `[{"field":"limit","error":"unknown parameter"},{"field":"sqlSearch","error":"unknown parameter"}]`},
 		{"page=1&page=2", upstream.ListQuery{}, `[{"field":"page","error":"given more than once"}]`},
 		{"externalId=", upstream.ListQuery{}, `[{"field":"externalId","error":"must not be empty"}]`},
-				{"externalId=" + strings.Repeat("x", 101), upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
+		{"externalId=" + strings.Repeat("x", 101), upstream.ListQuery{}, `[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
 		{"externalId=%20x", upstream.ListQuery{}, `[{"field":"externalId","error":"must not begin or end with white space"}]`},
 		{"externalId=ada%", upstream.ListQuery{}, `[{"field":"externalId","error":"malformed percent-encoding"}]`},
 		{"externalId=ada;x=1", upstream.ListQuery{}, `[{"field":"externalId","error":"must not contain ';' (send it as %3B)"}]`},
