@@ -6,7 +6,9 @@ package upstream
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,6 +167,7 @@ type requestKey int
 
 const (
 	idempotencyKeyKey requestKey = iota
+	stepKey
 	requestIDKey
 	observerKey
 )
@@ -174,6 +177,34 @@ const (
 // upstream (1.9+) replays instead of applying twice.
 func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, idempotencyKeyKey, key)
+}
+
+// WithStep names the step of a partner operation that the writes made with
+// ctx belong to. A partner operation may run several upstream writes, and
+// the same command more than once (disburse, undo, disburse again); the
+// upstream (1.9+) replays any command whose action, entity and key it has
+// seen, so each step sends a key of its own, derived from the request's key
+// and the step name (StepKey), and stable across retries of that step.
+func WithStep(ctx context.Context, step string) context.Context {
+	return context.WithValue(ctx, stepKey, step)
+}
+
+// StepKey derives the Idempotency-Key of one step from the partner request's
+// key. Without a step the request's key is sent as it is. The upstream
+// stores at most 50 characters (m_portfolio_command_source.idempotency_key
+// is VARCHAR(50), liquibase tenant part 0061 at 1.9.0), so the derived key
+// is a fixed-length digest rather than the two joined.
+func StepKey(requestKey, step string) string {
+	if step == "" || requestKey == "" {
+		return requestKey
+	}
+	sum := sha256.Sum256([]byte(requestKey + "\x00" + step))
+	return "lmsproxy-" + hex.EncodeToString(sum[:16])
+}
+
+// idempotencyKey is the key the writes made with ctx send.
+func idempotencyKey(ctx context.Context) string {
+	return StepKey(stringFrom(ctx, idempotencyKeyKey), stringFrom(ctx, stepKey))
 }
 
 // WithRequestID attaches the partner request id, forwarded as X-Request-ID
@@ -582,7 +613,7 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 	}
 	key := ""
 	if op.Keyed && c.version.HonoursIdempotencyKey() {
-		key = stringFrom(ctx, idempotencyKeyKey)
+		key = idempotencyKey(ctx)
 	}
 	cl := &call{op: op.Name, safety: op.safetyWith(key != "")}
 	req, err := retryablehttp.NewRequestWithContext(withCall(ctx, cl), op.Method, rawURL, body)
