@@ -88,6 +88,26 @@ func TestAuthAttacks(t *testing.T) {
 	})
 }
 
+// A genuine key rotation right after a probe with a made-up kid is
+// accepted at once: the probe does not spend the whole refresh budget.
+func TestKeyRotationAfterProbe(t *testing.T) {
+	s := newStack(t, upstream.V1_10)
+	require.Equal(t, 200, s.do("GET", "/v1/customers/1", "").status, "keys loaded")
+
+	stranger, err := auth.NewLocalIssuer("service-project", nil)
+	require.NoError(t, err)
+	probe, err := stranger.Mint(nil)
+	require.NoError(t, err)
+	r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + probe})
+	assert.JSONEq(t, `{"code":"unauthenticated","message":"token signed by an unknown key"}`, r.body)
+
+	require.NoError(t, s.issuer.Rotate())
+	s.token, err = s.issuer.Mint(nil)
+	require.NoError(t, err)
+	r = s.do("GET", "/v1/customers/1", "")
+	assert.Equal(t, 200, r.status, r.body)
+}
+
 // When the signing keys cannot be fetched, requests fail closed with 503.
 func TestAuthFailsClosedWithoutKeys(t *testing.T) {
 	issuer, err := auth.NewLocalIssuer("service-project", nil)

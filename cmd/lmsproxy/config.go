@@ -72,7 +72,7 @@ var envVars = []envVar{
 		return nil
 	}},
 	{"LMSPROXY_CLOCK_LEEWAY", "30s", "clock skew allowed on exp, nbf and iat", durationVar(func(c *Config) *time.Duration { return &c.Auth.Leeway })},
-	{"LMSPROXY_KEY_REFRESH_INTERVAL", "1m", "minimum time between signing-key refreshes", durationVar(func(c *Config) *time.Duration { return &c.Auth.RefreshInterval })},
+	{"LMSPROXY_KEY_REFRESH_INTERVAL", "1m", "pace of signing-key refreshes for unknown kids: 3 at once, then one per interval", durationVar(func(c *Config) *time.Duration { return &c.Auth.RefreshInterval })},
 	{"LMSPROXY_OFFICE_ID", "1", "office new customers are created in", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

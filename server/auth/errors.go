@@ -1,5 +1,7 @@
 package auth
 
+import "time"
+
 // Reason names the rule a bearer token failed. Values are stable lower_snake
 // strings so they can label metrics and appear in logs; the partner-facing
 // wording is Error.Message.
@@ -53,6 +55,9 @@ type Error struct {
 	Reason  Reason
 	Message string
 	Err     error
+	// RetryAfter is, for ReasonKeysUnavailable, how long until the key set
+	// may be fetched again (0 when it may be now).
+	RetryAfter time.Duration
 }
 
 func newError(r Reason, cause error) *Error {

@@ -39,7 +39,7 @@ type Identity struct {
 type Stats struct {
 	KeyFetches          int64 // discovery+key-set fetch attempts
 	KeyFetchFailures    int64
-	RefreshesSuppressed int64 // refreshes wanted (unknown kid) but refused by RefreshInterval
+	RefreshesSuppressed int64 // refreshes wanted (unknown kid) but refused by the fetch budget
 	SignatureChecks     int64 // public-key signature verifications performed
 	CacheHits           int64
 	CacheMisses         int64
