@@ -169,7 +169,9 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Identity, *Error) {
 	case len(raw) > MaxTokenBytes:
 		return nil, newError(ReasonTooLarge, nil)
 	case raw == "":
-		return nil, withMessage(ReasonMalformed, "bearer token is empty", nil)
+		e := withMessage(ReasonMalformed, "bearer token is empty", nil)
+		e.emptyToken = true
+		return nil, e
 	}
 	now := v.now()
 
