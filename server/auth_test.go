@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,25 +38,27 @@ func TestAuthAttacks(t *testing.T) {
 	noneAlg := b64([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."
 	now := time.Now()
 
+	// wantError is the RFC 6750 error code of the WWW-Authenticate
+	// challenge; "" for a request with no bearer credentials at all.
 	tests := []struct {
-		name, authorization, wantMessage string
+		name, authorization, wantMessage, wantError string
 	}{
-		{"no header", "", "missing Authorization header"},
-		{"basic scheme", "Basic ZGV2OmRldi1wYXNzd29yZA==", "Authorization scheme must be Bearer"},
-		{"empty bearer", "Bearer ", "bearer token is empty"},
-		{"garbage", "Bearer not-a-jwt", "malformed token"},
-		{"two-part token", "Bearer " + parts[0] + "." + parts[1], "malformed token"},
-		{"alg none", "Bearer " + noneAlg, "signing algorithm not allowed"},
-		{"tampered payload", "Bearer " + parts[0] + "." + b64([]byte(`{"iss":"service-project","sub":"x","exp":9999999999,"roles":["ADMIN"]}`)) + "." + parts[2], "token signature is invalid"},
-		{"signed by an untrusted key", "Bearer " + forged, "token signed by an unknown key"},
-		{"expired", "Bearer " + mint(map[string]any{"exp": now.Add(-time.Hour).Unix()}), "token has expired"},
-		{"not yet valid", "Bearer " + mint(map[string]any{"nbf": now.Add(time.Hour).Unix()}), "token is not valid yet"},
-		{"wrong issuer", "Bearer " + mint(map[string]any{"iss": "someone-else"}), "token issuer is not trusted"},
-		{"audience when none is configured", "Bearer " + mint(map[string]any{"aud": "other-api"}), "token audience is not accepted"},
-		{"no roles", "Bearer " + mint(map[string]any{"roles": nil}), "token lacks the admin role"},
-		{"roles without admin", "Bearer " + mint(map[string]any{"roles": []string{"VIEWER"}}), "token lacks the admin role"},
-		{"roles of the wrong type", "Bearer " + mint(map[string]any{"roles": "ADMIN"}), "token lacks the admin role"},
-		{"oversized token", "Bearer " + strings.Repeat("a", 9000), "token too large"},
+		{"no header", "", "missing Authorization header", ""},
+		{"basic scheme", "Basic ZGV2OmRldi1wYXNzd29yZA==", "Authorization scheme must be Bearer", ""},
+		{"empty bearer", "Bearer ", "bearer token is empty", "invalid_request"},
+		{"garbage", "Bearer not-a-jwt", "malformed token", "invalid_token"},
+		{"two-part token", "Bearer " + parts[0] + "." + parts[1], "malformed token", "invalid_token"},
+		{"alg none", "Bearer " + noneAlg, "signing algorithm not allowed", "invalid_token"},
+		{"tampered payload", "Bearer " + parts[0] + "." + b64([]byte(`{"iss":"service-project","sub":"x","exp":9999999999,"roles":["ADMIN"]}`)) + "." + parts[2], "token signature is invalid", "invalid_token"},
+		{"signed by an untrusted key", "Bearer " + forged, "token signed by an unknown key", "invalid_token"},
+		{"expired", "Bearer " + mint(map[string]any{"exp": now.Add(-time.Hour).Unix()}), "token has expired", "invalid_token"},
+		{"not yet valid", "Bearer " + mint(map[string]any{"nbf": now.Add(time.Hour).Unix()}), "token is not valid yet", "invalid_token"},
+		{"wrong issuer", "Bearer " + mint(map[string]any{"iss": "someone-else"}), "token issuer is not trusted", "invalid_token"},
+		{"audience when none is configured", "Bearer " + mint(map[string]any{"aud": "other-api"}), "token audience is not accepted", "invalid_token"},
+		{"no roles", "Bearer " + mint(map[string]any{"roles": nil}), "token lacks the admin role", "invalid_token"},
+		{"roles without admin", "Bearer " + mint(map[string]any{"roles": []string{"VIEWER"}}), "token lacks the admin role", "invalid_token"},
+		{"roles of the wrong type", "Bearer " + mint(map[string]any{"roles": "ADMIN"}), "token lacks the admin role", "invalid_token"},
+		{"oversized token", "Bearer " + strings.Repeat("a", 9000), "token too large", "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +70,11 @@ func TestAuthAttacks(t *testing.T) {
 			r := s.doWith("GET", "/v1/customers/1", "", headers)
 			assert.Equal(t, 401, r.status)
 			assert.JSONEq(t, `{"code":"unauthenticated","message":"`+tt.wantMessage+`"}`, r.body)
+			challenge := `Bearer realm="lmsproxy"`
+			if tt.wantError != "" {
+				challenge += `, error="` + tt.wantError + `", error_description="` + tt.wantMessage + `"`
+			}
+			assert.Equal(t, []string{challenge}, r.header.Values("WWW-Authenticate"))
 			if token := strings.TrimPrefix(tt.authorization, "Bearer "); len(token) > 8 {
 				assert.NotContains(t, r.body, token)
 			}
@@ -86,6 +94,26 @@ func TestAuthAttacks(t *testing.T) {
 		r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Cookie": "token=" + valid})
 		assert.Equal(t, 401, r.status)
 	})
+}
+
+// A genuine key rotation right after a probe with a made-up kid is
+// accepted at once: the probe does not spend the whole refresh budget.
+func TestKeyRotationAfterProbe(t *testing.T) {
+	s := newStack(t, upstream.V1_10)
+	require.Equal(t, 200, s.do("GET", "/v1/customers/1", "").status, "keys loaded")
+
+	stranger, err := auth.NewLocalIssuer("service-project", nil)
+	require.NoError(t, err)
+	probe, err := stranger.Mint(nil)
+	require.NoError(t, err)
+	r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + probe})
+	assert.JSONEq(t, `{"code":"unauthenticated","message":"token signed by an unknown key"}`, r.body)
+
+	require.NoError(t, s.issuer.Rotate())
+	s.token, err = s.issuer.Mint(nil)
+	require.NoError(t, err)
+	r = s.do("GET", "/v1/customers/1", "")
+	assert.Equal(t, 200, r.status, r.body)
 }
 
 // When the signing keys cannot be fetched, requests fail closed with 503.
@@ -110,6 +138,10 @@ func TestAuthFailsClosedWithoutKeys(t *testing.T) {
 	r := st.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + token})
 	assert.Equal(t, 503, r.status)
 	assert.JSONEq(t, `{"code":"unavailable","message":"signing keys unavailable"}`, r.body)
+	wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+	require.NoError(t, err, "Retry-After")
+	assert.True(t, wait >= 1 && wait <= 5, "the next key fetch is at most 5 s away, got %d", wait)
+	assert.Empty(t, r.header.Get("WWW-Authenticate"), "not the token's fault")
 }
 
 // A recognised admin whose action the upstream's service account may not

@@ -61,6 +61,10 @@ type stackOptions struct {
 	upstreamURL string
 	// wrapUpstream, when set, stands in front of the simulator.
 	wrapUpstream func(http.Handler) http.Handler
+	// upstreamTLS serves the simulator over https with a self-signed
+	// certificate, as Fineract does by default, which the proxy trusts
+	// through a CA file (LMSPROXY_UPSTREAM_CA_FILE).
+	upstreamTLS bool
 	// upstreamConfig adjusts the upstream client (retries, breaker, caps).
 	upstreamConfig func(*upstream.Config)
 	// jwksURL replaces the issuer's key-set address (keys unavailable).
@@ -105,7 +109,12 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	if o.wrapUpstream != nil {
 		upstreamHandler = o.wrapUpstream(s.sim)
 	}
-	s.simSrv = httptest.NewServer(upstreamHandler)
+	s.simSrv = httptest.NewUnstartedServer(upstreamHandler)
+	if o.upstreamTLS {
+		s.simSrv.StartTLS()
+	} else {
+		s.simSrv.Start()
+	}
 	t.Cleanup(s.simSrv.Close)
 
 	var err error
@@ -130,6 +139,9 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	}
 	if o.upstreamURL != "" {
 		ucfg.BaseURL = o.upstreamURL
+	}
+	if o.upstreamTLS {
+		ucfg.RootCAs = trustCertificate(t, s.simSrv.Certificate())
 	}
 	if o.upstreamConfig != nil {
 		o.upstreamConfig(&ucfg)

@@ -29,14 +29,25 @@ func (s *Server) writeError(err error, c echo.Context) {
 	if perr.Code == translate.Internal {
 		s.log.Error("internal error", zap.String("request_id", scopeOf(c).requestID), zap.Error(err))
 	}
-	if perr.RetryAfterSeconds > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(perr.RetryAfterSeconds))
+	h := c.Response().Header()
+	switch perr.Code {
+	case translate.Unavailable:
+		// Every 503 says when to come back (RFC 9110 §10.2.3): when the
+		// cause knows (rate limit, breaker cool-down, upstream's own
+		// Retry-After, next key fetch), else in a second.
+		h.Set("Retry-After", strconv.Itoa(max(perr.RetryAfterSeconds, 1)))
+	case translate.Unauthenticated:
+		if aerr, ok := errors.AsType[*auth.Error](err); ok {
+			h.Set(echo.HeaderWWWAuthenticate, bearerChallenge(aerr))
+		}
 	}
 	body, merr := json.Marshal(perr)
 	if merr != nil { // cannot happen: two strings; marshal first so status and body agree (Echo #1334)
 		body = []byte(`{"code":"internal","message":"internal error"}`)
 	}
 	if c.Request().Method == http.MethodHead {
+		// The headers a GET would get, without the body (RFC 9110 §9.3.2).
+		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 		_ = c.NoContent(perr.Code.HTTPStatus())
 		return
 	}
@@ -58,7 +69,7 @@ func partnerError(err error) *translate.Error {
 		if aerr.Unavailable() {
 			code = translate.Unavailable
 		}
-		return &translate.Error{Code: code, Message: aerr.Message, Cause: err}
+		return &translate.Error{Code: code, Message: aerr.Message, RetryAfterSeconds: translate.WaitSeconds(aerr.RetryAfter), Cause: err}
 	}
 	if uerr, ok := upstream.AsError(err); ok {
 		return translate.FromUpstream(uerr, translate.Target{})
@@ -79,6 +90,26 @@ func partnerError(err error) *translate.Error {
 		}
 	}
 	return &translate.Error{Code: translate.Internal, Message: "internal error", Cause: err}
+}
+
+// bearerChallenge is the WWW-Authenticate of a 401 (RFC 6750 §3): the bare
+// challenge for a request without bearer credentials, else the error code
+// and the partner message as error_description. The message never holds
+// the token (auth.Error); bytes §3 does not allow in a description (quotes,
+// backslashes, non-ASCII) are replaced, so the header always parses.
+func bearerChallenge(e *auth.Error) string {
+	const challenge = `Bearer realm="lmsproxy"`
+	code := e.BearerError()
+	if code == "" {
+		return challenge
+	}
+	desc := []byte(e.Message)
+	for i, b := range desc {
+		if b < 0x20 || b > 0x7e || b == '"' || b == '\\' {
+			desc[i] = '?'
+		}
+	}
+	return challenge + `, error="` + code + `", error_description="` + string(desc) + `"`
 }
 
 func bodyTooLarge(cause error) *translate.Error {

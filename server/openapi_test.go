@@ -255,7 +255,10 @@ func TestOpenAPIValidationRefusesViolations(t *testing.T) {
 		{"no request id", "GET", "/v1/customers/7", 200, http.Header{"Content-Type": {"application/json"}}, `{"id":"7","active":true}`},
 		{"unknown route, not an envelope", "GET", "/v2/nothing", 404, ok, `{"error":"not found"}`},
 		{"unknown route, success", "GET", "/v2/nothing", 200, ok, `{}`},
-		{"html error", "GET", "/readyz", 503, http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"req-1"}}, `<html>`},
+		{"html error", "GET", "/readyz", 503, http.Header{"Content-Type": {"text/html"}, "X-Request-Id": {"req-1"}, "Retry-After": {"1"}}, `<html>`},
+		{"401 without a challenge", "GET", "/v1/customers", 401, ok, `{"code":"unauthenticated","message":"x"}`},
+		{"401 with another scheme", "GET", "/v1/customers", 401, http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-1"}, "Www-Authenticate": {`Basic realm="lmsproxy"`}}, `{"code":"unauthenticated","message":"x"}`},
+		{"503 without Retry-After", "GET", "/v1/customers", 503, ok, `{"code":"unavailable","message":"x"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -89,7 +88,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		id := IdentityOf(c)
 		ok, wait := s.limiter.allow(id.Subject + "\x00" + id.Client)
 		if !ok {
-			secs := int(math.Ceil(wait.Seconds()))
+			secs := translate.WaitSeconds(wait)
 			return &translate.Error{
 				Code:              translate.Unavailable,
 				Message:           "request rate limit exceeded, retry after " + strconv.Itoa(secs) + "s",

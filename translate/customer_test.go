@@ -84,6 +84,19 @@ func TestParseCreate(t *testing.T) {
 		{"trailing data", `{"externalId":"a"} {}`, "", `[{"field":"body","error":"malformed JSON"}]`},
 		{"empty body", ``, "", `[{"field":"body","error":"must be a JSON object"}]`},
 		{"array", `["externalId"]`, "", `[{"field":"body","error":"must be a JSON object"}]`},
+		// encoding/json would turn each of these into U+FFFD.
+		{"Latin-1 byte", "{\"externalId\":\"caf\xe9\"}", "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"truncated UTF-8 sequence", "{\"externalId\":\"a\xe2\x82\"}", "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"UTF-8-encoded surrogate", "{\"externalId\":\"a\xed\xa0\x80\"}", "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"lone high surrogate", `{"externalId":"a\ud800"}`, "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"lone low surrogate", `{"externalId":"\uDC00a"}`, "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"high surrogate before another escape", `{"externalId":"\ud83d\u0041"}`, "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"high surrogate before an escaped backslash", `{"externalId":"\ud83d\\ude00"}`, "", `[{"field":"externalId","error":"must be valid UTF-8"}]`},
+		{"surrogate pair", `{"externalId":"\ud83d\ude00 x"}`, "😀 x", ""},
+		{"escaped backslash before u", `{"externalId":"a\\ud800"}`, `a\ud800`, ""},
+		{"bad text in an unknown field", "{\"externalId\":\"a\",\"note\":[\"\xff\"]}", "", `[{"field":"note","error":"must be valid UTF-8"}]`},
+		{"bad text in a key", "{\"externalId\":\"a\",\"n\xffte\":1}", "", `[{"field":"body","error":"must be valid UTF-8"}]`},
+		{"lone surrogate in a key", `{"\udfffx":1,"externalId":"a"}`, "", `[{"field":"body","error":"must be valid UTF-8"}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +185,7 @@ func TestParseClose(t *testing.T) {
 		{"upstream date format", `{"closureDate":"31 December 2026","closureReasonId":17}`, "", 0, `[{"field":"closureDate","error":"must be a date YYYY-MM-DD"}]`},
 		{"date array", `{"closureDate":[2026,12,31],"closureReasonId":17}`, "", 0, `[{"field":"closureDate","error":"must be a date YYYY-MM-DD"}]`},
 		{"extra field", `{"closureDate":"2026-12-31","closureReasonId":17,"locale":"en"}`, "", 0, `[{"field":"locale","error":"unknown field"}]`},
+		{"lone surrogate in a string of digits", `{"closureDate":"2026-12-31","closureReasonId":"17\ud800"}`, "", 0, `[{"field":"closureReasonId","error":"must be valid UTF-8"}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

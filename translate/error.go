@@ -6,7 +6,9 @@ package translate
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"time"
 )
 
 // Code is a partner error code. The set and its HTTP statuses follow
@@ -60,6 +62,10 @@ type Error struct {
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 func (e *Error) Unwrap() error { return e.Cause }
+
+// WaitSeconds is a wait as a RetryAfterSeconds value: whole seconds,
+// rounded up, so that a partner honouring it never comes back too early.
+func WaitSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
 
 // NewError builds an error with a message the caller composed; messages are
 // never format strings, so partner values cannot be mangled by verbs.

@@ -20,6 +20,7 @@ const (
 	errUnknownField  = "unknown field"
 	errDuplicate     = "given more than once"
 	errString        = "must be a string"
+	errUTF8          = "must be valid UTF-8"
 	errExternalIDLen = "must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"
 	errControlChars  = "must not contain control characters"
 	errEdgeSpace     = "must not begin or end with white space"
@@ -84,6 +85,8 @@ func parseBody(body []byte, specs []fieldSpec) (parsedBody, *Error) {
 	}
 	for _, kv := range raw {
 		switch {
+		case kv.badText:
+			fields = append(fields, FieldError{Field: kv.key, Error: errUTF8})
 		case kv.duplicate:
 			fields = append(fields, FieldError{Field: kv.key, Error: errDuplicate})
 		case !known[kv.key]:
@@ -91,12 +94,15 @@ func parseBody(body []byte, specs []fieldSpec) (parsedBody, *Error) {
 		}
 	}
 	for _, s := range specs {
-		v, ok := raw.get(s.name)
-		if !ok {
+		f, ok := raw.get(s.name)
+		switch {
+		case !ok:
 			fields = append(fields, FieldError{Field: s.name, Error: errRequired})
 			continue
+		case f.badText:
+			continue // reported above
 		}
-		if problem := out.set(s, v); problem != "" {
+		if problem := out.set(s, f.value); problem != "" {
 			fields = append(fields, FieldError{Field: s.name, Error: problem})
 		}
 	}
@@ -185,7 +191,7 @@ func parsePositiveDigits(s string) (int64, bool) {
 // and non-ASCII included, is allowed and kept exactly as sent.
 func checkExternalID(s string) string {
 	if !utf8.ValidString(s) {
-		return errString
+		return errUTF8
 	}
 	if n := upstreamLength(s); n < 1 || n > MaxExternalIDLength {
 		return errExternalIDLen
@@ -207,21 +213,27 @@ type rawField struct {
 	key       string
 	value     json.RawMessage
 	duplicate bool
+	// badText marks a value holding invalid UTF-8 or a lone surrogate
+	// escape (see validText).
+	badText bool
 }
 
 type rawObject []rawField
 
-func (o rawObject) get(key string) (json.RawMessage, bool) {
+func (o rawObject) get(key string) (rawField, bool) {
 	for _, f := range o {
 		if f.key == key && !f.duplicate {
-			return f.value, true
+			return f, true
 		}
 	}
-	return nil, false
+	return rawField{}, false
 }
 
 // decodeObject reads a JSON object keeping key order and duplicates (which
-// encoding/json would silently collapse to the last one).
+// encoding/json would silently collapse to the last one). It also checks the
+// raw bytes of every key and value with validText, because encoding/json
+// turns invalid text into U+FFFD without a word; a key that fails cannot
+// be named, so the whole body is refused.
 func decodeObject(body []byte) (rawObject, []FieldError) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -238,16 +250,20 @@ func decodeObject(body []byte) (rawObject, []FieldError) {
 	var out rawObject
 	seen := map[string]bool{}
 	for dec.More() {
+		keyStart := dec.InputOffset()
 		keyTok, err := dec.Token()
 		if err != nil {
 			return nil, []FieldError{{Field: "body", Error: errMalformed}}
+		}
+		if !validText(body[keyStart:dec.InputOffset()]) {
+			return nil, []FieldError{{Field: "body", Error: errUTF8}}
 		}
 		key, _ := keyTok.(string)
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
 			return nil, []FieldError{{Field: "body", Error: errMalformed}}
 		}
-		out = append(out, rawField{key: key, value: v, duplicate: seen[key]})
+		out = append(out, rawField{key: key, value: v, duplicate: seen[key], badText: !validText(v)})
 		seen[key] = true
 	}
 	if _, err := dec.Token(); err != nil {
@@ -257,4 +273,38 @@ func decodeObject(body []byte) (rawObject, []FieldError) {
 		return nil, []FieldError{{Field: "body", Error: errMalformed}}
 	}
 	return out, nil
+}
+
+// validText reports whether raw, syntactically valid JSON, is valid UTF-8
+// with every \u escape of a UTF-16 surrogate part of a high-low pair.
+// encoding/json silently replaces both invalid bytes and lone surrogates
+// with U+FFFD, so "caf\xe9" and "caf\xe8" (Latin-1 sent as if it were
+// UTF-8) would both become "caf\uFFFD": one customer for two partners'
+// ids. Refusing them keeps every partner value byte for byte.
+func validText(raw []byte) bool {
+	if !utf8.Valid(raw) {
+		return false
+	}
+	wantLow := false // the previous escape was a high surrogate
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			if wantLow {
+				return false
+			}
+			continue
+		}
+		i++ // raw is valid JSON: an escape is complete
+		var r rune = -1
+		if raw[i] == 'u' {
+			n, _ := strconv.ParseUint(string(raw[i+1:i+5]), 16, 16)
+			r = rune(n)
+			i += 4
+		}
+		isLow := r >= 0xDC00 && r <= 0xDFFF
+		if wantLow != isLow {
+			return false
+		}
+		wantLow = r >= 0xD800 && r <= 0xDBFF
+	}
+	return !wantLow
 }

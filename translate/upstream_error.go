@@ -69,6 +69,9 @@ func FromUpstream(err error, t Target) *Error {
 	if len(fields) > 0 {
 		first = Invalid(fields...)
 	}
+	if first.Code == Unavailable {
+		first.RetryAfterSeconds = WaitSeconds(ue.RetryAfter)
+	}
 	first.Cause = err
 	return first
 }

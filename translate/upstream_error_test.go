@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -623,6 +624,27 @@ func TestFromUpstreamTransport(t *testing.T) {
 			assert.Equal(t, c.message, got.Message)
 			assert.ErrorIs(t, got, cause, "the transport error stays in the chain for logs")
 			assertNoUpstreamVocabulary(t, got.Message, byID("5"))
+		})
+	}
+}
+
+// An unavailable answer tells the partner how long the upstream (or the
+// open breaker) asked to wait, rounded up; other codes never carry a wait.
+func TestFromUpstreamRetryAfter(t *testing.T) {
+	cases := []struct {
+		name string
+		err  *upstream.Error
+		want int
+	}{
+		{"503 with Retry-After", &upstream.Error{Status: 503, Shape: upstream.ShapeOther, RetryAfter: 7 * time.Second}, 7},
+		{"429 with a fraction", &upstream.Error{Status: 429, Shape: upstream.ShapeOther, RetryAfter: 1500 * time.Millisecond}, 2},
+		{"breaker open", &upstream.Error{Shape: upstream.ShapeTransport, RetryAfter: 4200 * time.Millisecond}, 5},
+		{"503 without Retry-After", &upstream.Error{Status: 503, Shape: upstream.ShapeOther}, 0},
+		{"500 with Retry-After", &upstream.Error{Status: 500, Shape: upstream.ShapeOther, RetryAfter: 7 * time.Second}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, FromUpstream(c.err, byID("5")).RetryAfterSeconds)
 		})
 	}
 }

@@ -13,6 +13,13 @@ import (
 // Error is never MaybeApplied and translates like any unreachable upstream.
 var ErrBreakerOpen = errors.New("circuit breaker open: upstream failing, not called")
 
+// breakerOpenError is ErrBreakerOpen with how much of the cool-down is
+// left, which partners are told to wait (Error.RetryAfter).
+type breakerOpenError struct{ wait time.Duration }
+
+func (e breakerOpenError) Error() string        { return ErrBreakerOpen.Error() }
+func (e breakerOpenError) Is(target error) bool { return target == ErrBreakerOpen }
+
 // BreakerPolicy configures the circuit breaker.
 type BreakerPolicy struct {
 	// Threshold is the number of consecutive failed attempts (no answer, or
@@ -59,9 +66,9 @@ func (b *breaker) Open() bool {
 }
 
 func (b *breaker) RoundTrip(req *http.Request) (*http.Response, error) {
-	probe, ok := b.admit()
+	probe, wait, ok := b.admit()
 	if !ok {
-		return nil, ErrBreakerOpen
+		return nil, breakerOpenError{wait: wait}
 	}
 	resp, err := b.next.RoundTrip(req)
 	b.record(probe, req.Context(), resp, err)
@@ -69,18 +76,22 @@ func (b *breaker) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // admit lets an attempt through while closed; once the cool-down has passed
-// it lets exactly one probe through (half-open).
-func (b *breaker) admit() (probe, ok bool) {
+// it lets exactly one probe through (half-open). A refused attempt learns
+// how much of the cool-down is left (0 while a probe is in flight).
+func (b *breaker) admit() (probe bool, wait time.Duration, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case b.openedAt.IsZero():
-		return false, true
-	case b.probing || b.now().Sub(b.openedAt) < b.policy.Cooldown:
-		return false, false
+		return false, 0, true
+	case b.probing:
+		return false, 0, false
+	}
+	if left := b.policy.Cooldown - b.now().Sub(b.openedAt); left > 0 {
+		return false, left, false
 	}
 	b.probing = true
-	return true, true
+	return true, 0, true
 }
 
 func (b *breaker) record(probe bool, ctx context.Context, resp *http.Response, err error) {

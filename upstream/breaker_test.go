@@ -43,6 +43,8 @@ func TestBreaker(t *testing.T) {
 	assert.True(t, b.Open(), "opens on the third consecutive failure")
 	assert.ErrorIs(t, trip(), ErrBreakerOpen)
 	assert.Equal(t, 3, stub.calls, "refused calls never reach the upstream")
+	now = now.Add(300 * time.Millisecond)
+	assert.Equal(t, 700*time.Millisecond, transportError("op", false, trip()).RetryAfter, "callers learn the cool-down left")
 
 	now = now.Add(time.Second)
 	assert.False(t, b.Open(), "half-open once cooled down")

@@ -7,6 +7,8 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -42,8 +44,11 @@ type Config struct {
 	// is sent (default 10 s). The partner request's deadline bounds both as
 	// well; these catch an upstream that stalls while the deadline is long.
 	ConnectTimeout, ResponseHeaderTimeout time.Duration
+	// RootCAs are the authorities trusted for an https upstream (LoadCAFile);
+	// nil trusts the system's, which SSL_CERT_FILE and SSL_CERT_DIR adjust.
+	RootCAs *x509.CertPool
 	// Transport overrides the HTTP transport (tests, fault injection); the
-	// timeouts above then do not apply.
+	// timeouts and RootCAs above then do not apply.
 	Transport http.RoundTripper
 }
 
@@ -95,7 +100,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	transport := cfg.Transport
 	if transport == nil {
-		transport = NewTransport(cfg.ConnectTimeout, cfg.ResponseHeaderTimeout)
+		transport = NewTransport(cfg.ConnectTimeout, cfg.ResponseHeaderTimeout, cfg.RootCAs)
 	}
 	// The breaker sits above the observer, so refused calls, which never
 	// reach the upstream, are not reported as upstream attempts.
@@ -121,9 +126,10 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 
 // NewTransport is the pooled transport for upstream calls: keep-alive with an
 // idle pool sized for a busy gateway, and bounded connect and header waits so
-// a stalled upstream cannot hold a request past its deadline. Zero timeouts
-// take the defaults (3 s connect, 10 s response headers).
-func NewTransport(connect, responseHeader time.Duration) *http.Transport {
+// a stalled upstream cannot hold a request past its deadline; TLS 1.2 at
+// least, verified against rootCAs (nil: the system's). Zero timeouts take
+// the defaults (3 s connect, 10 s response headers).
+func NewTransport(connect, responseHeader time.Duration, rootCAs *x509.CertPool) *http.Transport {
 	if connect <= 0 {
 		connect = 3 * time.Second
 	}
@@ -138,6 +144,7 @@ func NewTransport(connect, responseHeader time.Duration) *http.Transport {
 		MaxIdleConnsPerHost:   128,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: rootCAs},
 		ResponseHeaderTimeout: responseHeader,
 		ExpectContinueTimeout: time.Second,
 	}
@@ -655,6 +662,7 @@ func (c *Client) do(ctx context.Context, op Op, rawURL string, in, out any) erro
 	}
 	if !ok {
 		e := ParseError(op.Name, resp.StatusCode, data)
+		e.RetryAfter, _ = retryAfter(resp)
 		// A gateway's 502 or 504 may come after the upstream received the
 		// write and while it still commits it.
 		e.MaybeApplied = write && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Shape says which of the upstream's error body shapes an Error was parsed
@@ -65,6 +66,9 @@ type Error struct {
 	// 502 or 504, or a 2xx whose body could not be read. Callers reconcile
 	// by reading the resource before they answer.
 	MaybeApplied bool
+	// RetryAfter is how long the upstream (its Retry-After header) or the
+	// open circuit breaker asked callers to wait; 0 when neither said.
+	RetryAfter time.Duration
 	// Err is the cause of a transport or decode failure.
 	Err error
 }
@@ -207,7 +211,12 @@ func firstNonEmpty(ss ...string) string {
 
 // transportError wraps a failure to get any response.
 func transportError(op string, maybeApplied bool, err error) *Error {
-	return &Error{Op: op, Shape: ShapeTransport, MaybeApplied: maybeApplied, Err: err}
+	e := &Error{Op: op, Shape: ShapeTransport, MaybeApplied: maybeApplied, Err: err}
+	var open breakerOpenError
+	if errors.As(err, &open) {
+		e.RetryAfter = open.wait
+	}
+	return e
 }
 
 // decodeError reports a 2xx body the proxy could not understand.

@@ -116,7 +116,7 @@ func baselineServer(upstreamOrigin string) (*http.Server, error) {
 	}
 	rp := &httputil.ReverseProxy{
 		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(u) },
-		Transport: upstream.NewTransport(0, 0),
+		Transport: upstream.NewTransport(0, 0, nil),
 	}
 	return &http.Server{Handler: rp, ReadHeaderTimeout: 5 * time.Second}, nil
 }

@@ -62,6 +62,11 @@ var envVars = []envVar{
 		c.Upstream.Version = parsed
 		return err
 	}},
+	{"LMSPROXY_UPSTREAM_CA_FILE", "", "PEM bundle of CAs trusted for an https upstream besides the system's (Fineract's default certificate is self-signed); SSL_CERT_FILE replaces the system's instead", func(c *Config, v string) error {
+		pool, err := upstream.LoadCAFile(v)
+		c.Upstream.RootCAs = pool
+		return err
+	}},
 	{"LMSPROXY_OIDC_ISSUER", "", "expected iss; also the discovery URL when LMSPROXY_JWKS_URL is unset (required)", stringVar(func(c *Config) *string { return &c.Auth.Issuer })},
 	{"LMSPROXY_JWKS_URL", "", "signing-key set URL (skips discovery)", stringVar(func(c *Config) *string { return &c.Auth.JWKSURL })},
 	{"LMSPROXY_AUDIENCE", "", "required aud; when unset, tokens carrying an aud are refused", stringVar(func(c *Config) *string { return &c.Auth.Audience })},
@@ -72,7 +77,7 @@ var envVars = []envVar{
 		return nil
 	}},
 	{"LMSPROXY_CLOCK_LEEWAY", "30s", "clock skew allowed on exp, nbf and iat", durationVar(func(c *Config) *time.Duration { return &c.Auth.Leeway })},
-	{"LMSPROXY_KEY_REFRESH_INTERVAL", "1m", "minimum time between signing-key refreshes", durationVar(func(c *Config) *time.Duration { return &c.Auth.RefreshInterval })},
+	{"LMSPROXY_KEY_REFRESH_INTERVAL", "1m", "pace of signing-key refreshes for unknown kids: 3 at once, then one per interval", durationVar(func(c *Config) *time.Duration { return &c.Auth.RefreshInterval })},
 	{"LMSPROXY_OFFICE_ID", "1", "office new customers are created in", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -128,16 +133,36 @@ var envVars = []envVar{
 // deployment still setting it is told so rather than ignored.
 const renamedTimezoneVar = "LMSPROXY_TIMEZONE"
 
+// devFixed are the settings lmsproxy dev decides itself, because it runs
+// its own upstream simulator and token issuer; it honours every other one.
+var devFixed = map[string]bool{
+	"LMSPROXY_UPSTREAM_URL": true, "LMSPROXY_UPSTREAM_TENANT": true, "LMSPROXY_UPSTREAM_USERNAME": true,
+	"LMSPROXY_UPSTREAM_PASSWORD": true, "LMSPROXY_UPSTREAM_VERSION": true, "LMSPROXY_UPSTREAM_CA_FILE": true,
+	"LMSPROXY_UPSTREAM_TIMEZONE": true, // the simulator's tenant is on UTC
+	"LMSPROXY_OIDC_ISSUER": true, "LMSPROXY_JWKS_URL": true, "LMSPROXY_AUDIENCE": true,
+	"LMSPROXY_ROLES_CLAIM": true, "LMSPROXY_ADMIN_ROLE": true, "LMSPROXY_JWT_ALGORITHMS": true,
+}
+
 // LoadConfig reads the environment through getenv; every problem, parse or
 // validation, is returned together.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Server: server.DefaultConfig()}
+	return c.load(getenv, func(envVar) bool { return true })
+}
+
+// load sets every variable that applies from getenv, or from its default
+// when unset, then validates; every problem, parse or validation, is
+// returned together. Both serve and dev read their settings through it.
+func (c Config) load(getenv func(string) string, applies func(envVar) bool) (Config, error) {
 	var errs []error
 	if getenv(renamedTimezoneVar) != "" {
 		// Ignoring it would silently move "today" to UTC.
 		errs = append(errs, fmt.Errorf("%s was renamed LMSPROXY_UPSTREAM_TIMEZONE: it is the upstream tenant's time zone, not the proxy's", renamedTimezoneVar))
 	}
 	for _, v := range envVars {
+		if !applies(v) {
+			continue
+		}
 		val := getenv(v.name)
 		if val == "" {
 			val = v.def

@@ -3,15 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"flag"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"lmsproxy/upstream"
 )
 
 var update = flag.Bool("update", false, "rewrite generated README sections and golden files")
@@ -107,9 +113,65 @@ func TestConfigTestCommand(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
+	stopped, stop := context.WithCancel(context.Background())
+	stop() // a command that starts anyway returns at once
+	for _, args := range [][]string{{"frobnicate"}, {"serve", "--listen=:9"}, {"dev", "now"}} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, 2, run(stopped, args, env(map[string]string{"LMSPROXY_LISTEN": "127.0.0.1:0"}), &out, &errOut), args)
+		assert.Contains(t, errOut.String(), "usage:", args)
+	}
+}
+
+// Asking for help prints it and starts nothing, for every command: the
+// environment would let dev start, and serve fail for lack of settings.
+func TestHelp(t *testing.T) {
+	devEnv := env(map[string]string{"LMSPROXY_LISTEN": "127.0.0.1:0"})
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"serve", "-h"}, {"serve", "--help"}, {"dev", "-h"}, {"dev", "help"}, {"config-test", "-h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // a command that starts anyway returns at once
+			var out, errOut bytes.Buffer
+			assert.Equal(t, 0, run(ctx, args, devEnv, &out, &errOut), errOut.String())
+			assert.Contains(t, out.String(), "usage: lmsproxy")
+			assert.NotContains(t, out.String(), "partner API on", "dev did not start")
+			for _, v := range envVars {
+				assert.Contains(t, out.String(), v.name)
+			}
+			assert.Regexp(t, `- LMSPROXY_UPSTREAM_URL\s`, out.String(), "the settings dev ignores are marked")
+			assert.Regexp(t, `  LMSPROXY_RATE_LIMIT\s`, out.String())
+		})
+	}
 	var out, errOut bytes.Buffer
-	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, env(nil), &out, &errOut))
-	assert.Contains(t, errOut.String(), "usage:")
+	assert.Equal(t, 0, run(context.Background(), []string{"record", "-h"}, devEnv, &out, &errOut))
+	assert.Contains(t, out.String(), "-closure-reason")
+}
+
+func TestUpstreamCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(nil)
+	defer srv.Close()
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	empty := filepath.Join(dir, "empty.pem")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+
+	e := validEnv()
+	e["LMSPROXY_UPSTREAM_CA_FILE"] = ca
+	cfg, err := LoadConfig(env(e))
+	require.NoError(t, err)
+	require.NotNil(t, cfg.Upstream.RootCAs)
+	resp, err := (&http.Client{Transport: upstream.NewTransport(0, 0, cfg.Upstream.RootCAs)}).Get(srv.URL)
+	require.NoError(t, err, "the configured bundle is trusted")
+	resp.Body.Close()
+
+	for _, bad := range []string{filepath.Join(dir, "missing.pem"), empty} {
+		e["LMSPROXY_UPSTREAM_CA_FILE"] = bad
+		e["LMSPROXY_OFFICE_ID"] = "one"
+		_, err := LoadConfig(env(e))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "LMSPROXY_UPSTREAM_CA_FILE", bad)
+		assert.Contains(t, err.Error(), "LMSPROXY_OFFICE_ID", "listed with the other problems")
+	}
 }
 
 // configTable renders envVars as the README's configuration table, so the

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.uber.org/zap"
+
 	"lmsproxy/server"
 	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
@@ -38,6 +40,9 @@ func getenvOr(getenv func(string) string, key, def string) string {
 // real HTTP, so the proxy speaks the upstream wire format), a local token
 // issuer mounted beside the partner API (GET /v1/auth/token, like the real
 // auth host), and the proxy; then prints a ready token and a curl line.
+// The proxy reads the same LMSPROXY_* settings as serve, through the same
+// loader, except those naming the upstream and the issuer (devFixed), and
+// listens on loopback unless LMSPROXY_LISTEN says otherwise.
 func dev(ctx context.Context, getenv func(string) string, stdout, logOut io.Writer) error {
 	line, err := upstream.ParseVersion(getenvOr(getenv, "LMSPROXY_FAKE_VERSION", defaultFakeLine))
 	if err != nil {
@@ -49,23 +54,31 @@ func dev(ctx context.Context, getenv func(string) string, stdout, logOut io.Writ
 	}
 	defer stopFake()
 
-	ln, err := net.Listen("tcp", getenvOr(getenv, "LMSPROXY_LISTEN", devListen))
+	devEnv := func(name string) string {
+		if v := getenv(name); v != "" || name != "LMSPROXY_LISTEN" {
+			return v
+		}
+		return devListen
+	}
+	cfg, err := Config{
+		Server:   server.DefaultConfig(),
+		Upstream: upstream.Config{BaseURL: upstreamURL, Tenant: fakeTenant, Username: fakeUser, Password: fakePassword, Version: line},
+		// The key set is served on the proxy's own address, known once bound.
+		Auth: auth.Config{Issuer: devIssuer, JWKSURL: "http://" + devListen + auth.JWKSPath},
+	}.load(devEnv, func(v envVar) bool { return !devFixed[v.name] })
 	if err != nil {
 		return err
 	}
-	base := "http://" + ln.Addr().String()
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return err
+	}
+	cfg.Server.Listen = ln.Addr().String()
+	base := "http://" + cfg.Server.Listen
+	cfg.Auth.JWKSURL = base + auth.JWKSPath
 	issuer, err := auth.NewLocalIssuer(devIssuer, map[string]string{devUser: devPassword})
 	if err != nil {
 		return err
-	}
-	cfg := Config{
-		Server:   server.DefaultConfig(),
-		Upstream: upstream.Config{BaseURL: upstreamURL, Tenant: fakeTenant, Username: fakeUser, Password: fakePassword, Version: line},
-		Auth:     auth.Config{Issuer: devIssuer, JWKSURL: base + auth.JWKSPath}.WithDefaults(),
-	}
-	cfg.Server.Listen = ln.Addr().String()
-	if problems := cfg.Validate(); len(problems) > 0 {
-		return &ConfigError{Problems: problems}
 	}
 	token, err := issuer.Mint(nil)
 	if err != nil {
@@ -76,6 +89,11 @@ func dev(ctx context.Context, getenv func(string) string, stdout, logOut io.Writ
 	fmt.Fprintf(stdout, "try:\n  curl -s %s/v1/customers -H \"Authorization: Bearer %s\"\n", base, token)
 	log := newLogger(cfg.LogLevel, logOut)
 	defer func() { _ = log.Sync() }()
+	for _, v := range envVars {
+		if devFixed[v.name] && getenv(v.name) != "" {
+			log.Warn("setting ignored by lmsproxy dev, which runs its own upstream and issuer", zap.String("variable", v.name))
+		}
+	}
 	return runProxy(ctx, cfg, log, ln, server.WithMount(issuer.Handler(), auth.TokenPath, auth.JWKSPath, auth.DiscoveryPath))
 }
 

@@ -6,17 +6,21 @@
 //	lmsproxy config-test    validate the configuration and exit
 //	lmsproxy record         record the upstream exchanges of a scripted tour
 //	lmsproxy version        print the version
+//	lmsproxy help           print the usage and every LMSPROXY_* variable
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"go.uber.org/zap"
@@ -30,16 +34,43 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `usage: lmsproxy [serve|dev|fake-upstream|config-test|record|version]
+const usage = `usage: lmsproxy [serve|dev|fake-upstream|config-test|record|version|help] [-h]
 
   serve          run the proxy (default), configured from LMSPROXY_* variables
   dev            run the upstream simulator, a local token issuer and the proxy on loopback
+                 (LMSPROXY_FAKE_VERSION: 1.8, 1.9 or 1.10, default 1.10)
   fake-upstream  run the upstream simulator alone (LMSPROXY_FAKE_LISTEN, LMSPROXY_FAKE_VERSION)
   config-test    validate the configuration, list every problem, exit non-zero if any
   record         run a scripted customer tour against the LMSPROXY_UPSTREAM_* upstream and write
                  its exchanges (-dir or LMSPROXY_RECORD_DIR; -prefix, -closure-reason)
   version        print the version
+  help, -h       print this help
 `
+
+// printHelp writes the usage and every setting, so that -h answers "how do
+// I configure this" without the README.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprint(w, "\nenvironment (dev ignores those marked -, as it runs its own upstream and issuer):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range envVars {
+		mark, def := " ", v.def
+		if devFixed[v.name] {
+			mark = "-"
+		}
+		if v.name == "LMSPROXY_LISTEN" {
+			def += "; dev: " + devListen
+		}
+		if def != "" {
+			def = " (default " + def + ")"
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s%s\n", mark, v.name, v.help, def)
+	}
+	_ = tw.Flush()
+}
+
+// helpArgs are the ways to ask for help, as a command or after one.
+var helpArgs = []string{"help", "-h", "-help", "--help"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -50,9 +81,17 @@ func main() {
 // run is main without the process: testable with any arguments, environment
 // and outputs. It returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cmd := "serve"
+	cmd, rest := "serve", args
 	if len(args) > 0 {
-		cmd = args[0]
+		cmd, rest = args[0], args[1:]
+	}
+	switch {
+	case slices.Contains(helpArgs, cmd) || (cmd != "record" && len(rest) > 0 && slices.Contains(helpArgs, rest[0])):
+		printHelp(stdout)
+		return 0
+	case cmd != "record" && len(rest) > 0:
+		fmt.Fprintf(stderr, "unexpected argument %q\n%s", rest[0], usage)
+		return 2
 	}
 	var err error
 	switch cmd {
@@ -67,11 +106,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintln(stdout, "configuration OK")
 		}
 	case "record":
-		err = record(ctx, args[1:], getenv, stdout)
+		if err = record(ctx, rest, getenv, stdout); errors.Is(err, flag.ErrHelp) {
+			return 0 // the flag set printed its own help
+		}
 	case "version":
 		fmt.Fprintln(stdout, "lmsproxy", version)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n%s", cmd, usage)
 		return 2

@@ -99,7 +99,7 @@ func recordTour(ctx context.Context, getenv func(string) string, opts recordOpti
 		return err
 	}
 	base, _ := url.Parse(cfg.Upstream.BaseURL) // validated by LoadConfig
-	rec := recording.NewRecorder(upstream.NewTransport(cfg.Upstream.ConnectTimeout, cfg.Upstream.ResponseHeaderTimeout), base.Path)
+	rec := recording.NewRecorder(upstream.NewTransport(cfg.Upstream.ConnectTimeout, cfg.Upstream.ResponseHeaderTimeout, cfg.Upstream.RootCAs), base.Path)
 	cfg.Upstream.Transport = rec
 	// One attempt per call: a retried answer would be recorded twice and
 	// replayed with whatever retry policy the replay uses.

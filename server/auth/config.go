@@ -44,9 +44,10 @@ type Config struct {
 	// five minutes and exp none), so the checks are ours. Zero means
 	// DefaultLeeway.
 	Leeway time.Duration
-	// RefreshInterval is the minimum time between two key-set fetches, so that
-	// tokens with made-up "kid"s cannot turn into a flood of requests to the
-	// issuer (go-oidc's RemoteKeySet refetches on every unknown kid).
+	// RefreshInterval paces key-set fetches: after a burst of a few, one per
+	// interval, so that tokens with made-up "kid"s cannot turn into a flood
+	// of requests to the issuer (go-oidc's RemoteKeySet refetches on every
+	// unknown kid).
 	RefreshInterval time.Duration
 	// FetchTimeout bounds each discovery or key-set request.
 	FetchTimeout time.Duration

@@ -1,5 +1,7 @@
 package auth
 
+import "time"
+
 // Reason names the rule a bearer token failed. Values are stable lower_snake
 // strings so they can label metrics and appear in logs; the partner-facing
 // wording is Error.Message.
@@ -53,6 +55,11 @@ type Error struct {
 	Reason  Reason
 	Message string
 	Err     error
+	// RetryAfter is, for ReasonKeysUnavailable, how long until the key set
+	// may be fetched again (0 when it may be now).
+	RetryAfter time.Duration
+	// emptyToken marks "Bearer" with nothing after it.
+	emptyToken bool
 }
 
 func newError(r Reason, cause error) *Error {
@@ -73,6 +80,21 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// BearerError is the RFC 6750 §3.1 error code for the WWW-Authenticate
+// challenge of a refused token: "" when the request carried no bearer
+// credentials at all (no header, another scheme), for which §3 asks for no
+// error code; invalid_request when the header held no token or one too
+// large to read; invalid_token for a token that was read and refused.
+func (e *Error) BearerError() string {
+	switch {
+	case e.Reason == ReasonMissingHeader || e.Reason == ReasonWrongScheme:
+		return ""
+	case e.Reason == ReasonTooLarge || e.emptyToken:
+		return "invalid_request"
+	}
+	return "invalid_token"
+}
 
 // Unavailable reports whether the failure is on our side: the signing keys
 // could not be obtained, so the token could be neither accepted nor refuted.

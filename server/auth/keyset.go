@@ -36,6 +36,14 @@ const (
 	// proxy unavailable for a whole interval, and one attempt every few
 	// seconds is still no load on a struggling issuer.
 	failedFetchRetry = 5 * time.Second
+	// refreshBurst is how many fetches may follow one another before they
+	// are paced at one per RefreshInterval. With one fetch per interval as
+	// the whole budget, a single probe with a made-up kid held back a
+	// genuine rotation (new kid published and used at once) for up to an
+	// interval; with a small burst the rotation gets its fetch at once, and a
+	// storm of random kids still costs at most refreshBurst fetches, then one
+	// per interval.
+	refreshBurst = 3
 	// maxJWKSBytes bounds the key-set response; real sets are a few KiB.
 	maxJWKSBytes = 1 << 20
 	// minRSABits refuses weak keys even if the issuer publishes them.
@@ -47,8 +55,9 @@ const (
 // RemoteKeySet's refresh policy, which refetches on every unknown kid with no
 // cooldown (go-oidc#482 was declined), with:
 //
-//   - at most one fetch per RefreshInterval (failedFetchRetry after a
-//     failure), however many unknown kids arrive;
+//   - a budget of refreshBurst fetches, refilled at one per
+//     RefreshInterval, however many unknown kids arrive; after a failed
+//     fetch, one attempt per failedFetchRetry, outside the budget;
 //   - one fetch in flight at a time, shared by all waiters;
 //   - fetches on a long-lived background context bounded by FetchTimeout, so
 //     a cancelled request neither aborts the shared fetch nor poisons later
@@ -80,6 +89,9 @@ type keySet struct {
 	lastAttempt time.Time // zero before the first fetch
 	lastErr     error     // outcome of the latest finished fetch
 	inflight    *fetchCall
+	// budgetFullAt paces fetches as a GCRA token bucket: the budget is
+	// full from this instant on, and each fetch moves it an interval later.
+	budgetFullAt time.Time
 }
 
 // keySnapshot is one fetched key set. generation changes only when the keys
@@ -137,7 +149,7 @@ func (ks *keySet) verify(ctx context.Context, st *verification) ([]byte, *Error)
 
 	snap, fetchErr := ks.refresh(ctx)
 	if snap == nil {
-		return nil, newError(ReasonKeysUnavailable, fetchErr)
+		return nil, ks.unavailable(fetchErr)
 	}
 	if payload, found, err := ks.verifyWith(snap, st, kid, alg); found {
 		return payload, err
@@ -146,7 +158,7 @@ func (ks *keySet) verify(ctx context.Context, st *verification) ([]byte, *Error)
 	case fetchErr != nil:
 		// The kid may be a fresh rotation we could not fetch: we cannot
 		// tell a forgery from a new key, so fail closed and let them retry.
-		return nil, newError(ReasonKeysUnavailable, fetchErr)
+		return nil, ks.unavailable(fetchErr)
 	case kid == "":
 		return nil, newError(ReasonBadSignature, errors.New("no key verifies the token"))
 	default:
@@ -187,7 +199,7 @@ func (ks *keySet) refresh(ctx context.Context) (*keySnapshot, error) {
 	ks.mu.Lock()
 	call := ks.inflight
 	if call == nil {
-		if !ks.mayFetchLocked() {
+		if ks.fetchWaitLocked() > 0 {
 			err := ks.lastErr
 			ks.mu.Unlock()
 			ks.stats.refreshesSuppressed.Add(1)
@@ -212,7 +224,7 @@ func (ks *keySet) refresh(ctx context.Context) (*keySnapshot, error) {
 func (ks *keySet) refreshInBackground() {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	if ks.inflight == nil && ks.mayFetchLocked() {
+	if ks.inflight == nil && ks.fetchWaitLocked() == 0 {
 		ks.startFetchLocked()
 	}
 }
@@ -223,7 +235,7 @@ func (ks *keySet) ready(ctx context.Context) *Error {
 		return nil
 	}
 	if snap, err := ks.refresh(ctx); snap == nil {
-		return newError(ReasonKeysUnavailable, err)
+		return ks.unavailable(err)
 	}
 	return nil
 }
@@ -235,21 +247,38 @@ func (ks *keySet) generation() uint64 {
 	return 0
 }
 
-func (ks *keySet) mayFetchLocked() bool {
-	if ks.lastAttempt.IsZero() {
-		return true
-	}
-	gap := ks.interval
+// unavailable is the fail-closed answer, with how long until the key set
+// may be fetched again, which partners get as Retry-After.
+func (ks *keySet) unavailable(cause error) *Error {
+	ks.mu.Lock()
+	wait := ks.fetchWaitLocked()
+	ks.mu.Unlock()
+	e := newError(ReasonKeysUnavailable, cause)
+	e.RetryAfter = wait
+	return e
+}
+
+// fetchWaitLocked is how long until the limiter allows a fetch, 0 if it
+// does now. Fetches draw on a budget of refreshBurst refilled at one per
+// interval; after a failure the next attempt only waits failedFetchRetry
+// (never beyond the interval) and does not draw on it, so an issuer outage
+// neither drains the budget nor is hammered.
+func (ks *keySet) fetchWaitLocked() time.Duration {
+	now := ks.now()
 	if ks.lastErr != nil {
-		gap = min(gap, failedFetchRetry)
+		return max(0, ks.lastAttempt.Add(min(ks.interval, failedFetchRetry)).Sub(now))
 	}
-	return ks.now().Sub(ks.lastAttempt) >= gap
+	return max(0, ks.budgetFullAt.Add(-(refreshBurst-1)*ks.interval).Sub(now))
 }
 
 func (ks *keySet) startFetchLocked() *fetchCall {
 	call := &fetchCall{done: make(chan struct{})}
 	ks.inflight = call
-	ks.lastAttempt = ks.now()
+	now := ks.now()
+	if ks.lastErr == nil {
+		ks.budgetFullAt = later(ks.budgetFullAt, now).Add(ks.interval)
+	}
+	ks.lastAttempt = now
 	go ks.runFetch(call)
 	return call
 }
@@ -405,6 +434,13 @@ func keyAlgorithm(k jose.JSONWebKey) string {
 func thumbprint(k jose.JSONWebKey) string {
 	tp, _ := k.Thumbprint(crypto.SHA256)
 	return hex.EncodeToString(tp)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func joseAlgs(algs []string) []jose.SignatureAlgorithm {

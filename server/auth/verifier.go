@@ -39,7 +39,7 @@ type Identity struct {
 type Stats struct {
 	KeyFetches          int64 // discovery+key-set fetch attempts
 	KeyFetchFailures    int64
-	RefreshesSuppressed int64 // refreshes wanted (unknown kid) but refused by RefreshInterval
+	RefreshesSuppressed int64 // refreshes wanted (unknown kid) but refused by the fetch budget
 	SignatureChecks     int64 // public-key signature verifications performed
 	CacheHits           int64
 	CacheMisses         int64
@@ -169,7 +169,9 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Identity, *Error) {
 	case len(raw) > MaxTokenBytes:
 		return nil, newError(ReasonTooLarge, nil)
 	case raw == "":
-		return nil, withMessage(ReasonMalformed, "bearer token is empty", nil)
+		e := withMessage(ReasonMalformed, "bearer token is empty", nil)
+		e.emptyToken = true
+		return nil, e
 	}
 	now := v.now()
 
