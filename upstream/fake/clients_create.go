@@ -39,7 +39,7 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 	if err := s.checkReferences(in); err != nil {
 		return nil, err
 	}
-	cl := &Snapshot{Seed: Seed{
+	cl := &ClientSnapshot{ClientSeed: ClientSeed{
 		Status:      upstream.StatusPending,
 		OfficeID:    *in.officeID,
 		LegalFormID: *in.legal,

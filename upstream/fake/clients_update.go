@@ -154,7 +154,7 @@ func (s *Server) readUpdate(b *body) (clientInput, error) {
 // staff, gender, then savings product (refused outright on an active client),
 // then client type and classification. Nothing here has any, so a value is
 // a change.
-func (s *Server) checkUpdateReferences(c *Snapshot, in clientInput) error {
+func (s *Server) checkUpdateReferences(c *ClientSnapshot, in clientInput) error {
 	if in.staffID != nil {
 		return entityNotFoundError("error.msg.staff.id.invalid", "Staff", *in.staffID)
 	}

@@ -22,7 +22,7 @@ type transition struct {
 	reasonParam string
 	reasonCode  string
 	withOffice  bool // activate's answer carries officeId; the others do not
-	apply       func(s *Server, c *Snapshot, date upstream.Date, reasonID int64) error
+	apply       func(s *Server, c *ClientSnapshot, date upstream.Date, reasonID int64) error
 }
 
 // transitions by lower-cased command name (the upstream compares
@@ -118,7 +118,7 @@ func transitionError(actionPostfix, msg string, args ...any) error {
 
 // activate refuses an active client with a 400 (not a domain rule), then
 // re-runs Client.validate's date checks.
-func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func activate(s *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 	if c.active() {
 		return validationError(paramError("error.msg.clients.already.active",
 			"Cannot activate client. Client is already active.", "activationDate", date))
@@ -132,7 +132,7 @@ func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
 
 // closeClient is closeClient's rules, in order. A pending client may be
 // closed, and there is no check of a future closure date.
-func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error {
+func closeClient(_ *Server, c *ClientSnapshot, date upstream.Date, reason int64) error {
 	switch {
 	case c.Status == upstream.StatusClosed:
 		return transitionError("close.is.already.closed", "Client is already closed.")
@@ -158,8 +158,8 @@ func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error
 
 // leavePending is reject and withdraw: only from Pending, not before the
 // submission date.
-func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *ClientSnapshot, upstream.Date, int64) error {
+	return func(_ *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 		switch {
 		case c.Status != upstream.StatusPending:
 			return transitionError(action+".on.account.not.in.pending.activation.status", notPendingMsg)
@@ -172,7 +172,7 @@ func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg strin
 }
 
 // reactivate puts a closed client back to Pending, not Active.
-func reactivate(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func reactivate(_ *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 	switch {
 	case c.Status != upstream.StatusClosed:
 		return transitionError("reactivation.on.nonclosed.account", "only closed clients may be reactivated.")
@@ -187,8 +187,8 @@ func reactivate(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
 
 // reopen is undoRejection and undoWithdrawal: back to Pending from the one
 // status each undoes.
-func reopen(from int, postfix, msg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, _ upstream.Date, _ int64) error {
+func reopen(from int, postfix, msg string) func(*Server, *ClientSnapshot, upstream.Date, int64) error {
+	return func(_ *Server, c *ClientSnapshot, _ upstream.Date, _ int64) error {
 		if c.Status != from {
 			return transitionError(postfix, msg)
 		}

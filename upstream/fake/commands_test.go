@@ -67,10 +67,10 @@ func TestClose(t *testing.T) {
 
 func TestCloseRefusals(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		transfer := s.AddClient(fake.Seed{Status: upstream.StatusTransferOnHold, Firstname: "T", Lastname: "T"})
-		loanClosed := s.AddClient(fake.Seed{Firstname: "L", Lastname: "C", SubmittedOn: day(2023, 1, 1), LoanClosedOn: day(2024, 6, 1)})
-		overpaid := s.AddClient(fake.Seed{Firstname: "O", Lastname: "P", SubmittedOn: day(2023, 1, 1), OverpaidLoan: true})
-		savings := s.AddClient(fake.Seed{Firstname: "S", Lastname: "V", SubmittedOn: day(2023, 1, 1), OpenSavings: true})
+		transfer := s.AddClient(fake.ClientSeed{Status: upstream.StatusTransferOnHold, Firstname: "T", Lastname: "T"})
+		loanClosed := s.AddClient(fake.ClientSeed{Firstname: "L", Lastname: "C", SubmittedOn: day(2023, 1, 1), LoanClosedOn: day(2024, 6, 1)})
+		overpaid := s.AddClient(fake.ClientSeed{Firstname: "O", Lastname: "P", SubmittedOn: day(2023, 1, 1), OverpaidLoan: true})
+		savings := s.AddClient(fake.ClientSeed{Firstname: "S", Lastname: "V", SubmittedOn: day(2023, 1, 1), OpenSavings: true})
 
 		rule := func(code, msg string, args ...any) []item {
 			if args == nil {

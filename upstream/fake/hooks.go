@@ -53,12 +53,12 @@ func (s *Server) Writes() int {
 }
 
 // Client returns the current state of one client.
-func (s *Server) Client(id int64) (Snapshot, bool) {
+func (s *Server) Client(id int64) (ClientSnapshot, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.db.clients[id]
 	if !ok {
-		return Snapshot{}, false
+		return ClientSnapshot{}, false
 	}
 	return *c, true
 }
@@ -66,7 +66,7 @@ func (s *Server) Client(id int64) (Snapshot, bool) {
 // AddClient stores a client in any state, with Seed's defaults, and returns
 // its id. It panics when the client would break a unique index, because
 // that is a mistake in the test's set-up, not upstream behaviour.
-func (s *Server) AddClient(seed Seed) int64 {
+func (s *Server) AddClient(seed ClientSeed) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := withDefaults(seed, s.today())

@@ -56,8 +56,8 @@ const (
 
 // proxyStyle is a client as the proxy creates it: the external id doubles as
 // the first name.
-func proxyStyle(ext string) Seed {
-	return Seed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
+func proxyStyle(ext string) ClientSeed {
+	return ClientSeed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
 }
 
 func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
@@ -74,7 +74,7 @@ func (st *store) seed(today upstream.Date) {
 	active := proxyStyle(SeedActiveExternalID)
 	active.SubmittedOn = day(2023, time.January, 10)
 
-	named := Seed{
+	named := ClientSeed{
 		ExternalID: SeedNamedExternalID, Firstname: "Ada", Lastname: "Lovelace",
 		MobileNo: SeedNamedMobileNo, Email: "ada@example.com",
 		DateOfBirth: day(1815, time.December, 10), SubmittedOn: day(2023, time.February, 1),
@@ -94,7 +94,7 @@ func (st *store) seed(today upstream.Date) {
 	closed.ClosedOn = day(2023, time.June, 1)
 	closed.ClosureReasonID = ClosureReasonID
 
-	for _, s := range []Seed{active, named, pending, openLoan, closed} {
+	for _, s := range []ClientSeed{active, named, pending, openLoan, closed} {
 		c := withDefaults(s, today)
 		st.prepare(c)
 		st.add(c)
@@ -102,7 +102,7 @@ func (st *store) seed(today upstream.Date) {
 }
 
 // withDefaults applies the Seed defaults.
-func withDefaults(s Seed, today upstream.Date) *Snapshot {
+func withDefaults(s ClientSeed, today upstream.Date) *ClientSnapshot {
 	if s.Status == 0 {
 		s.Status = upstream.StatusActive
 	}
@@ -124,5 +124,5 @@ func withDefaults(s Seed, today upstream.Date) *Snapshot {
 	if s.Status == upstream.StatusClosed && s.ClosedOn.IsZero() {
 		s.ClosedOn = today
 	}
-	return &Snapshot{Seed: s}
+	return &ClientSnapshot{ClientSeed: s}
 }

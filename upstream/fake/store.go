@@ -9,9 +9,9 @@ import (
 	"lmsproxy/upstream"
 )
 
-// Seed describes one client for AddClient. Zero fields take the defaults
+// ClientSeed describes one client for AddClient. Zero fields take the defaults
 // noted, so a test only spells out what it cares about.
-type Seed struct {
+type ClientSeed struct {
 	Status     int    // upstream.Status*; 0 → upstream.StatusActive
 	AccountNo  string // "" → the id zero-padded to 9 digits, as AccountNumberGenerator does
 	ExternalID string
@@ -42,15 +42,15 @@ type Seed struct {
 	OpenSavings  bool          // an active, submitted or approved savings account
 }
 
-// Snapshot is the current state of one client.
-type Snapshot struct {
+// ClientSnapshot is the current state of one client.
+type ClientSnapshot struct {
 	ID int64
-	Seed
+	ClientSeed
 }
 
 // DisplayName is derived as the upstream derives it: the full name if set,
 // else the name parts joined by single spaces.
-func (c *Snapshot) DisplayName() string {
+func (c *ClientSnapshot) DisplayName() string {
 	if c.Fullname != "" {
 		return c.Fullname
 	}
@@ -64,7 +64,7 @@ func (c *Snapshot) DisplayName() string {
 }
 
 // active mirrors ClientData.active: true only for status 300.
-func (c *Snapshot) active() bool { return c.Status == upstream.StatusActive }
+func (c *ClientSnapshot) active() bool { return c.Status == upstream.StatusActive }
 
 // office is an organisational unit a client belongs to.
 type office struct {
@@ -84,7 +84,7 @@ type codeValue struct {
 type store struct {
 	offices    map[int64]office
 	codeValues map[int64]codeValue
-	clients    map[int64]*Snapshot
+	clients    map[int64]*ClientSnapshot
 	nextID     int64
 }
 
@@ -92,15 +92,15 @@ func newStore() *store {
 	return &store{
 		offices:    map[int64]office{},
 		codeValues: map[int64]codeValue{},
-		clients:    map[int64]*Snapshot{},
+		clients:    map[int64]*ClientSnapshot{},
 		nextID:     1,
 	}
 }
 
 // sorted returns every client ordered by id, so that scans (and the
 // scramble of an unordered list) are deterministic.
-func (st *store) sorted() []*Snapshot {
-	out := make([]*Snapshot, 0, len(st.clients))
+func (st *store) sorted() []*ClientSnapshot {
+	out := make([]*ClientSnapshot, 0, len(st.clients))
 	for _, c := range st.clients {
 		out = append(out, c)
 	}
@@ -110,7 +110,7 @@ func (st *store) sorted() []*Snapshot {
 
 // byExternalID resolves an external id the way WHERE external_id = ? does
 // under the database's case-insensitive collation.
-func (st *store) byExternalID(ext string) *Snapshot {
+func (st *store) byExternalID(ext string) *ClientSnapshot {
 	for _, c := range st.sorted() {
 		if c.ExternalID != "" && collationEqual(c.ExternalID, ext) {
 			return c
@@ -129,18 +129,18 @@ func (st *store) hasCodeValue(code string, id int64) bool {
 // handleDataIntegrityIssues tests the database message.
 type uniqueColumn struct {
 	param string
-	get   func(*Snapshot) string
+	get   func(*ClientSnapshot) string
 }
 
 var uniqueColumns = []uniqueColumn{
-	{"externalId", func(c *Snapshot) string { return c.ExternalID }},
-	{"accountNo", func(c *Snapshot) string { return c.AccountNo }},
-	{"mobileNo", func(c *Snapshot) string { return c.MobileNo }},
+	{"externalId", func(c *ClientSnapshot) string { return c.ExternalID }},
+	{"accountNo", func(c *ClientSnapshot) string { return c.AccountNo }},
+	{"mobileNo", func(c *ClientSnapshot) string { return c.MobileNo }},
 }
 
 // conflict returns the first unique column (and the other client's value)
 // that candidate would duplicate, ignoring the client with the same id.
-func (st *store) conflict(candidate *Snapshot) (param, value string, found bool) {
+func (st *store) conflict(candidate *ClientSnapshot) (param, value string, found bool) {
 	for _, col := range uniqueColumns {
 		v := col.get(candidate)
 		if v == "" {
@@ -157,7 +157,7 @@ func (st *store) conflict(candidate *Snapshot) (param, value string, found bool)
 
 // prepare gives a new client the next id and, when none was given, the
 // generated account number, so that uniqueness can be checked before add.
-func (st *store) prepare(c *Snapshot) {
+func (st *store) prepare(c *ClientSnapshot) {
 	c.ID = st.nextID
 	if c.AccountNo == "" {
 		c.AccountNo = generatedAccountNo(c.ID)
@@ -165,7 +165,7 @@ func (st *store) prepare(c *Snapshot) {
 }
 
 // add stores a prepared client.
-func (st *store) add(c *Snapshot) {
+func (st *store) add(c *ClientSnapshot) {
 	st.clients[c.ID] = c
 	st.nextID = c.ID + 1
 }
