@@ -10,57 +10,27 @@ import (
 	"lmsproxy/upstream"
 )
 
-// target is the client a /clients/{id} or /clients/external-id/{x} route
-// addresses.
-type target struct {
-	id  int64
-	ext *string // set on the external-id routes
-}
-
-func byID(id int64) target           { return target{id: id} }
-func byExternalID(ext string) target { return target{ext: &ext} }
-
-// resolve turns an external id into the client id (unknown → 404 saying
-// "identifier null", since the upstream prints its null internal id). A
-// numeric target is returned unchecked: writes validate their body before
-// looking the client up.
-func (s *Server) resolve(t target) (int64, error) {
-	if t.ext == nil {
-		return t.id, nil
-	}
-	c := s.db.byExternalID(*t.ext)
-	if c == nil {
-		return 0, clientNotFoundError(nil)
-	}
-	return c.ID, nil
-}
-
 // lookup is findOneWithNotFoundDetection.
 func (s *Server) lookup(id int64) (*ClientSnapshot, error) {
-	c, ok := s.db.clients[id]
+	c, ok := s.db.clients.rows[id]
 	if !ok {
 		return nil, clientNotFoundError(&id)
 	}
 	return c, nil
 }
 
-// readPermission is validateHasReadPermission("client").
-func (s *Server) readPermission() error {
-	return s.permitRead("client")
-}
-
 // getClient is GET /clients/{id} and, from 1.9, /clients/external-id/{x}:
 // read permission, then the lookup. From 1.9 a missing numeric id has its
 // own code and text ("valuer", sic) with the id as a string argument.
 func (s *Server) getClient(t target) (obj, error) {
-	if err := s.readPermission(); err != nil {
+	if err := s.permitRead(clientEntity.name); err != nil {
 		return nil, err
 	}
-	id, err := s.resolve(t)
+	id, err := s.resolve(clientEntity, t)
 	if err != nil {
 		return nil, err
 	}
-	c, ok := s.db.clients[id]
+	c, ok := s.db.clients.rows[id]
 	switch {
 	case ok:
 		return s.oneClient(c), nil
@@ -85,7 +55,7 @@ var clientStatusNames = map[string]int{
 // listClients is GET /clients: filters with SQL semantics, ordering, paging
 // with the line's defaults, and {"totalFilteredRecords","pageItems"}.
 func (s *Server) listClients(c *call) (obj, error) {
-	if err := s.readPermission(); err != nil {
+	if err := s.permitRead(clientEntity.name); err != nil {
 		return nil, err
 	}
 	q := c.query
@@ -112,7 +82,7 @@ func (s *Server) listClients(c *call) (obj, error) {
 	}
 
 	var rows []*ClientSnapshot
-	for _, cl := range s.db.sorted() {
+	for _, cl := range s.db.clients.sorted() {
 		if keep(cl) {
 			rows = append(rows, cl)
 		}

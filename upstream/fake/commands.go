@@ -49,7 +49,7 @@ var transitions = map[string]transition{
 // command is POST /clients/{id}?command=...: the external id is resolved
 // first, then an unknown command is refused before any permission check.
 func (s *Server) command(c *call, t target) result {
-	id, err := s.resolve(t)
+	id, err := s.resolve(clientEntity, t)
 	if err != nil {
 		return s.render(c.r, nil, err)
 	}
@@ -62,7 +62,7 @@ func (s *Server) command(c *call, t target) result {
 	if !ok {
 		return s.render(c.r, nil, unsupportedCommandError(name))
 	}
-	return s.execute(c, write{task: tr.task, clientID: id, plan: func() (commit, error) {
+	return s.execute(c, write{task: tr.task, entity: clientEntity, id: id, plan: func() (commit, error) {
 		return s.planTransition(tr, id, c.body)
 	}})
 }
@@ -78,7 +78,7 @@ func (s *Server) planTransition(tr transition, id int64, raw []byte) (commit, er
 	if err != nil {
 		return nil, err
 	}
-	f := &form{b: b}
+	f := clientEntity.form(b)
 	date := f.requiredDate(tr.dateParam)
 	var reason int64
 	if tr.reasonParam != "" {
@@ -106,7 +106,7 @@ func (s *Server) planTransition(tr transition, id int64, raw []byte) (commit, er
 		if tr.withOffice {
 			office = cl.OfficeID
 		}
-		return s.commandResult(cl, office, nil)
+		return s.clientResult(cl, office, nil)
 	}, nil
 }
 
@@ -131,8 +131,10 @@ func activate(s *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 }
 
 // closeClient is closeClient's rules, in order. A pending client may be
-// closed, and there is no check of a future closure date.
-func closeClient(_ *Server, c *ClientSnapshot, date upstream.Date, reason int64) error {
+// closed, and there is no check of a future closure date. Source:
+// fineract-provider/src/main/java/org/apache/fineract/portfolio/client/
+// service/ClientWritePlatformServiceJpaRepositoryImpl.java (1.8.4, 1.10.1).
+func closeClient(s *Server, c *ClientSnapshot, date upstream.Date, reason int64) error {
 	switch {
 	case c.Status == upstream.StatusClosed:
 		return transitionError("close.is.already.closed", "Client is already closed.")
@@ -141,18 +143,37 @@ func closeClient(_ *Server, c *ClientSnapshot, date upstream.Date, reason int64)
 	case !c.ActivatedOn.IsZero() && date.Before(c.ActivatedOn):
 		return transitionError("close.date.cannot.before.client.actvation.date",
 			"The client closureDate cannot be before the client ActivationDate.", date, c.ActivatedOn)
-	case c.OpenLoan:
-		return transitionError("close.loan.non-closed", "Client cannot be closed because of non-closed loans.")
-	case !c.LoanClosedOn.IsZero() && date.Before(c.LoanClosedOn):
-		return transitionError("close.date.cannot.before.loan.closed.date",
-			"The client closureDate cannot be before the loan closedOnDate.", date, c.LoanClosedOn)
-	case c.OverpaidLoan:
-		return transitionError("close.loan.overpaid", "Client cannot be closed because of overpaid loans.")
-	case c.OpenSavings:
+	}
+	for _, l := range s.db.loansOf(c.ID) {
+		if err := loanBlocksClose(l, date); err != nil {
+			return err
+		}
+	}
+	if c.OpenSavings {
 		return transitionError("close.non-closed.savings.account",
 			"Client cannot be closed because of non-closed savings account.")
 	}
 	c.Status, c.ClosedOn, c.ClosureReasonID = upstream.StatusClosed, date, reason
+	return nil
+}
+
+// loanBlocksClose is closeClient's check of one of the client's loans, with
+// statuses read through LoanStatusMapper (fineract-provider/.../portfolio/
+// client/service/LoanStatusMapper.java, 1.8.4, 1.10.1), whose "closed" is
+// 600, withdrawn or rejected: a loan written off (601) or closed by a
+// reschedule (602), under transfer, or invalid never blocks.
+func loanBlocksClose(l *LoanSnapshot, date upstream.Date) error {
+	switch l.Status {
+	case LoanSubmittedAndPendingApproval, LoanApproved, LoanActive:
+		return transitionError("close.loan.non-closed", "Client cannot be closed because of non-closed loans.")
+	case LoanClosedObligationsMet, LoanWithdrawnByClient, LoanRejected:
+		if date.Before(l.ClosedOn) {
+			return transitionError("close.date.cannot.before.loan.closed.date",
+				"The client closureDate cannot be before the loan closedOnDate.", date, l.ClosedOn)
+		}
+	case LoanOverpaid:
+		return transitionError("close.loan.overpaid", "Client cannot be closed because of overpaid loans.")
+	}
 	return nil
 }
 

@@ -159,21 +159,36 @@ func (s *Server) oneClient(c *ClientSnapshot) obj {
 	return s.rowMapperClient(c, true)
 }
 
-// commandResult is CommandProcessingResult in Gson field order. officeID 0
-// and changes nil are omitted; resourceExternalId exists from 1.9.
-func (s *Server) commandResult(c *ClientSnapshot, officeID int64, changes obj) obj {
-	o := obj{}
-	if officeID != 0 {
-		o = append(o, field{"officeId", officeID})
-	}
-	o = append(o, field{"clientId", c.ID}, field{"resourceId", c.ID})
+// commandResult is CommandProcessingResult as Gson writes it: members in
+// declaration order (commandId, officeId, groupId, clientId, loanId,
+// savingsId, resourceId, subResourceId, transactionId, changes, …,
+// resourceExternalId), null ones omitted. ids are the members before
+// resourceId that the handler sets, in that order: each resource's
+// handlers set their own (a client command officeId and clientId, a loan
+// command officeId, clientId and loanId). changes nil is omitted;
+// resourceExternalId exists from 1.9. Source: CommandProcessingResult.java
+// (fineract-provider/.../infrastructure/core/data/ at 1.8.4,
+// fineract-core/... at 1.10.1).
+func (s *Server) commandResult(ids obj, resourceID int64, changes obj, externalID string) obj {
+	o := append(ids, field{"resourceId", resourceID})
 	if changes != nil {
 		o = append(o, field{"changes", changes})
 	}
 	if hasResourceExternalID(s.opts.Version) {
-		o = append(o, field{"resourceExternalId", optString(c.ExternalID)})
+		o = append(o, field{"resourceExternalId", optString(externalID)})
 	}
 	return o
+}
+
+// clientResult is a client command's result: officeId when the handler
+// sets it (officeID 0: not), then clientId, the resource id.
+func (s *Server) clientResult(c *ClientSnapshot, officeID int64, changes obj) obj {
+	ids := obj{}
+	if officeID != 0 {
+		ids = append(ids, field{"officeId", officeID})
+	}
+	ids = append(ids, field{"clientId", c.ID})
+	return s.commandResult(ids, c.ID, changes, c.ExternalID)
 }
 
 // approvalResult is the answer to a command held for approval: HTTP 200 and
