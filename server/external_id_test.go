@@ -66,7 +66,7 @@ func TestHostileExternalIDs(t *testing.T) {
 			// Hundreds of requests from one partner: no rate limit.
 			s := deploy(t, stackOptions{line: line, config: func(c *server.Config) { c.RateLimit = 0 }})
 			for _, decoy := range hostileDecoys {
-				s.sim.AddClient(fake.Seed{ExternalID: decoy, Firstname: decoy, Lastname: "Customer"})
+				s.sim.AddClient(fake.ClientSeed{ExternalID: decoy, Firstname: decoy, Lastname: "Customer"})
 			}
 			for _, tt := range ids {
 				roundTrip(t, s, tt.ext, tt.firstname, tt.trap)
@@ -84,7 +84,7 @@ func roundTrip(t *testing.T, s *stack, ext, firstname, trap string) {
 	}
 	byExt := externalPath(ext)
 
-	pending := s.sim.AddClient(fake.Seed{Status: upstream.StatusPending, ExternalID: ext, Firstname: "P", Lastname: "Customer"})
+	pending := s.sim.AddClient(fake.ClientSeed{Status: upstream.StatusPending, ExternalID: ext, Firstname: "P", Lastname: "Customer"})
 	r := s.do("DELETE", byExt, "")
 	require.Equal(t, 200, r.status, "delete: "+msg(r))
 	r = s.do("GET", "/v1/customers/"+strconv.FormatInt(pending, 10), "")

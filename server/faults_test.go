@@ -118,7 +118,7 @@ const createBody = `{"externalId":"ext-fault-1"}`
 
 var operations = []operation{
 	{"get", http.MethodGet, "read", func(s *faultStack) (string, string, string) {
-		return http.MethodGet, "/v1/customers/" + strconv.FormatInt(s.sim.AddClient(fake.Seed{ExternalID: "ext-get"}), 10), ""
+		return http.MethodGet, "/v1/customers/" + strconv.FormatInt(s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-get"}), 10), ""
 	}},
 	{"list", http.MethodGet, "read", func(*faultStack) (string, string, string) {
 		return http.MethodGet, "/v1/customers?page=1&rows=10", ""
@@ -127,15 +127,15 @@ var operations = []operation{
 		return http.MethodPost, "/v1/customers", createBody
 	}},
 	{"update", http.MethodPut, "write", func(s *faultStack) (string, string, string) {
-		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-upd"})
+		id := s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-upd"})
 		return http.MethodPut, "/v1/customers/" + strconv.FormatInt(id, 10), `{"externalId":"ext-upd-2"}`
 	}},
 	{"close", http.MethodPost, "write", func(s *faultStack) (string, string, string) {
-		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-close"})
+		id := s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-close"})
 		return http.MethodPost, "/v1/customers/" + strconv.FormatInt(id, 10) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`
 	}},
 	{"delete", http.MethodDelete, "write", func(s *faultStack) (string, string, string) {
-		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-del", Status: upstream.StatusPending})
+		id := s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-del", Status: upstream.StatusPending})
 		return http.MethodDelete, "/v1/customers/" + strconv.FormatInt(id, 10), ""
 	}},
 }

@@ -69,8 +69,8 @@ func TestQueryStringsThatDoNotParse(t *testing.T) {
 // externalId meant.
 func TestQueryFormEncoding(t *testing.T) {
 	forEachLine(t, func(t *testing.T, s *stack) {
-		spaced := s.sim.AddClient(fake.Seed{ExternalID: "ada lovelace", Firstname: "Ada", Lastname: "Lovelace"})
-		plus := s.sim.AddClient(fake.Seed{ExternalID: "ada+lovelace", Firstname: "Ada", Lastname: "Plus"})
+		spaced := s.sim.AddClient(fake.ClientSeed{ExternalID: "ada lovelace", Firstname: "Ada", Lastname: "Lovelace"})
+		plus := s.sim.AddClient(fake.ClientSeed{ExternalID: "ada+lovelace", Firstname: "Ada", Lastname: "Plus"})
 		for query, want := range map[string]int64{"ada+lovelace": spaced, "ada%20lovelace": spaced, "ada%2Blovelace": plus} {
 			p := listPage(t, s, "?externalId="+query)
 			require.Len(t, p.Items, 1, query)
@@ -121,7 +121,7 @@ func TestPagingSeesEachCustomerOnce(t *testing.T) {
 	forEachLine(t, func(t *testing.T, s *stack) {
 		for i := range 24 {
 			// Same name, same dates: ties on every sortable column but id.
-			s.sim.AddClient(fake.Seed{ExternalID: "twin-" + strconv.Itoa(i), Firstname: "Twin", Lastname: "Customer"})
+			s.sim.AddClient(fake.ClientSeed{ExternalID: "twin-" + strconv.Itoa(i), Firstname: "Twin", Lastname: "Customer"})
 		}
 		const total = 29 // with the five seeded customers
 		for _, order := range []string{"", "&sortOrder=DESC", "&orderBy=id", "&orderBy=displayName", "&orderBy=displayName&sortOrder=DESC",

@@ -33,8 +33,8 @@ func TestGetClientPastTheSQLValidator(t *testing.T) {
 	for _, v := range []upstream.Version{upstream.V1_9, upstream.V1_10} {
 		t.Run(v.String(), func(t *testing.T) {
 			c, s := lookupClient(t, v, upstream.V1_10)
-			s.AddClient(fake.Seed{ExternalID: "a-drop", Firstname: "D", Lastname: "Ecoy"})
-			want := s.AddClient(fake.Seed{ExternalID: "a;drop", Firstname: "A", Lastname: "Drop"})
+			s.AddClient(fake.ClientSeed{ExternalID: "a-drop", Firstname: "D", Lastname: "Ecoy"})
+			want := s.AddClient(fake.ClientSeed{ExternalID: "a;drop", Firstname: "A", Lastname: "Drop"})
 			before := len(s.Requests())
 
 			got, err := c.GetClient(context.Background(), upstream.ByExternalID("a;drop"))
@@ -56,10 +56,10 @@ func TestGetClientBoundedScan(t *testing.T) {
 	const chars = "0123456789abcdefghijklmnopqrstuvwxyz-.,:!@$*+~" // 46, so 46² > 2000
 	for _, c1 := range chars {
 		for _, c2 := range chars {
-			s.AddClient(fake.Seed{ExternalID: "a" + string(c1) + "call" + string(c2) + "b", Firstname: "D", Lastname: "Ecoy"})
+			s.AddClient(fake.ClientSeed{ExternalID: "a" + string(c1) + "call" + string(c2) + "b", Firstname: "D", Lastname: "Ecoy"})
 		}
 	}
-	s.AddClient(fake.Seed{ExternalID: "a;call b", Firstname: "A", Lastname: "Call"})
+	s.AddClient(fake.ClientSeed{ExternalID: "a;call b", Firstname: "A", Lastname: "Call"})
 
 	_, err := c.GetClient(context.Background(), upstream.ByExternalID("a;call b"))
 	e, ok := upstream.AsError(err)

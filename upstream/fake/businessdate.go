@@ -55,6 +55,23 @@ func (s *Server) setBusinessDate(enabled bool, d upstream.Date) {
 	}
 }
 
+// businessDateRoutes are BusinessDateApiResource's.
+var businessDateRoutes = []route{
+	{template: "businessdate", methods: func(s *Server, c *call, _ params) methods { return s.businessDateMethods(c, nil) }},
+	{template: "businessdate/{type}", methods: func(s *Server, c *call, p params) methods {
+		typ := p["type"]
+		return s.businessDateMethods(c, &typ)
+	}},
+}
+
+// configurationRoutes are the one GlobalConfigurationApiResource route the
+// business date needs.
+var configurationRoutes = []route{
+	{template: "configurations/name/{name}", methods: func(s *Server, c *call, p params) methods {
+		return s.configurationMethods(c, p["name"])
+	}},
+}
+
 // businessDateMethods are BusinessDateApiResource's reads: GET /businessdate
 // (every stored row) and GET /businessdate/{type}. Both need
 // READ_BUSINESS_DATE; updates (POST) are not modelled, SetBusinessDate

@@ -35,7 +35,7 @@ func TestBusinessDateReads(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.Status)
 		assert.Equal(t, "[]", string(r.Raw))
 
-		s.SetBusinessDate(true, day(2024, 10, 20))
+		s.SetBusinessDate(true, fake.Day(2024, 10, 20))
 		r = do(t, s, http.MethodGet, "configurations/name/enable_business_date", "")
 		assert.Equal(t, flag(true), string(r.Raw))
 		r = do(t, s, http.MethodGet, "businessdate/BUSINESS_DATE", "")
@@ -46,7 +46,7 @@ func TestBusinessDateReads(t *testing.T) {
 			`{"description":"Close of Business Date","type":"COB_DATE","date":[2024,10,19]}]`, string(r.Raw))
 
 		// Switched off after use: the row is still served.
-		s.SetBusinessDate(false, day(2024, 10, 20))
+		s.SetBusinessDate(false, fake.Day(2024, 10, 20))
 		assert.Equal(t, flag(false), string(do(t, s, http.MethodGet, "configurations/name/enable_business_date", "").Raw))
 		assert.Equal(t, http.StatusOK, do(t, s, http.MethodGet, "businessdate/BUSINESS_DATE", "").Status)
 
@@ -80,7 +80,7 @@ func TestCreateRefusesDatesAfterTheBusinessDate(t *testing.T) {
 	}{
 		{"feature off, tenant in UTC", fake.Options{}, "2024-10-24"},
 		{"feature off, tenant west", fake.Options{TimeZone: pagoPago}, "2024-10-23"},
-		{"feature on", fake.Options{BusinessDate: day(2024, 10, 23)}, "2024-10-23"},
+		{"feature on", fake.Options{BusinessDate: fake.Day(2024, 10, 23)}, "2024-10-23"},
 	}
 	for _, v := range allVersions {
 		for _, tt := range tests {

@@ -64,7 +64,7 @@ func (s *Server) codeValue(code string, id *int) error {
 }
 
 // submittedDateRules are Client.validate's checks of submittedOnDate.
-func (s *Server) submittedDateRules(v *validator, c *Snapshot) {
+func (s *Server) submittedDateRules(v *validator, c *ClientSnapshot) {
 	if s.today().Before(c.SubmittedOn) {
 		v.add(paramError("error.msg.clients.submittedOnDate.in.the.future",
 			"submitted date cannot be in the future.", "submittedOnDate", c.SubmittedOn))
@@ -76,7 +76,7 @@ func (s *Server) submittedDateRules(v *validator, c *Snapshot) {
 }
 
 // activationDateRules are Client.validate's checks of activationDate.
-func (s *Server) activationDateRules(v *validator, c *Snapshot) {
+func (s *Server) activationDateRules(v *validator, c *ClientSnapshot) {
 	if c.ActivatedOn.IsZero() {
 		return
 	}
@@ -94,7 +94,7 @@ func (s *Server) activationDateRules(v *validator, c *Snapshot) {
 // reports them. Only external_id and mobile_no are recognised in the
 // database message; a duplicate account number is an "unknown" issue whose
 // 1.9+ text leaks the database message.
-func (s *Server) uniqueness(c *Snapshot) error {
+func (s *Server) uniqueness(c *ClientSnapshot) error {
 	param, value, dup := s.db.conflict(c)
 	switch {
 	case !dup:
@@ -113,7 +113,7 @@ func (s *Server) uniqueness(c *Snapshot) error {
 // stringField is a plain string member of a client body.
 type stringField struct {
 	param string
-	field func(*Snapshot) *string
+	field func(*ClientSnapshot) *string
 	// keepSpaces: stored as sent, not trimmed (externalId from 1.9).
 	keepSpaces func(upstream.Version) bool
 }
@@ -122,14 +122,14 @@ func never(upstream.Version) bool { return false }
 
 // stringFields in Client.update's order.
 var stringFields = []stringField{
-	{"accountNo", func(c *Snapshot) *string { return &c.AccountNo }, never},
-	{"externalId", func(c *Snapshot) *string { return &c.ExternalID }, externalIDObject},
-	{"mobileNo", func(c *Snapshot) *string { return &c.MobileNo }, never},
-	{"emailAddress", func(c *Snapshot) *string { return &c.Email }, never},
-	{"firstname", func(c *Snapshot) *string { return &c.Firstname }, never},
-	{"middlename", func(c *Snapshot) *string { return &c.Middlename }, never},
-	{"lastname", func(c *Snapshot) *string { return &c.Lastname }, never},
-	{"fullname", func(c *Snapshot) *string { return &c.Fullname }, never},
+	{"accountNo", func(c *ClientSnapshot) *string { return &c.AccountNo }, never},
+	{"externalId", func(c *ClientSnapshot) *string { return &c.ExternalID }, externalIDObject},
+	{"mobileNo", func(c *ClientSnapshot) *string { return &c.MobileNo }, never},
+	{"emailAddress", func(c *ClientSnapshot) *string { return &c.Email }, never},
+	{"firstname", func(c *ClientSnapshot) *string { return &c.Firstname }, never},
+	{"middlename", func(c *ClientSnapshot) *string { return &c.Middlename }, never},
+	{"lastname", func(c *ClientSnapshot) *string { return &c.Lastname }, never},
+	{"fullname", func(c *ClientSnapshot) *string { return &c.Fullname }, never},
 }
 
 // normalize is how Client stores a string member.

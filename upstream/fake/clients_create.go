@@ -20,7 +20,7 @@ type clientInput struct {
 
 // create is POST /clients.
 func (s *Server) create(c *call) result {
-	return s.execute(c, write{task: "CREATE_CLIENT", plan: func() (commit, error) { return s.planCreate(c.body) }})
+	return s.execute(c, write{task: "CREATE_CLIENT", entity: clientEntity, plan: func() (commit, error) { return s.planCreate(c.body) }})
 }
 
 // planCreate is ClientWritePlatformServiceJpaRepositoryImpl.createClient:
@@ -39,7 +39,7 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 	if err := s.checkReferences(in); err != nil {
 		return nil, err
 	}
-	cl := &Snapshot{Seed: Seed{
+	cl := &ClientSnapshot{ClientSeed: ClientSeed{
 		Status:      upstream.StatusPending,
 		OfficeID:    *in.officeID,
 		LegalFormID: *in.legal,
@@ -70,7 +70,7 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	s.db.prepare(cl)
+	s.db.prepareClient(cl)
 	if err := s.uniqueness(cl); err != nil {
 		return nil, err
 	}
@@ -80,14 +80,14 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 		}
 	}
 	return func() obj {
-		s.db.add(cl)
-		return s.commandResult(cl, cl.OfficeID, nil)
+		s.db.addClient(cl)
+		return s.clientResult(cl, cl.OfficeID, nil)
 	}, nil
 }
 
 // readCreate is ClientDataValidator.validateForCreate, in its order.
 func (s *Server) readCreate(b *body) (clientInput, error) {
-	f := &form{b: b}
+	f := clientEntity.form(b)
 	var in clientInput
 	in.officeID = f.requiredLong("officeId")
 	if b.has("groupId") {

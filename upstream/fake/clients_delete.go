@@ -8,7 +8,7 @@ import (
 
 // remove is DELETE /clients/{id}: only a Pending client may be deleted.
 func (s *Server) remove(c *call, t target) result {
-	return s.writeOn(c, t, "DELETE_CLIENT", func(id int64) (commit, error) {
+	return s.writeOn(c, clientEntity, t, "DELETE_CLIENT", func(id int64) (commit, error) {
 		cl, err := s.lookup(id)
 		if err != nil {
 			return nil, err
@@ -18,8 +18,8 @@ func (s *Server) remove(c *call, t target) result {
 				"Client with identifier "+strconv.FormatInt(id, 10)+" cannot be deleted as it is not in Pending state.", id)
 		}
 		return func() obj {
-			delete(s.db.clients, id)
-			return s.commandResult(cl, cl.OfficeID, nil)
+			delete(s.db.clients.rows, id)
+			return s.clientResult(cl, cl.OfficeID, nil)
 		}, nil
 	})
 }

@@ -10,57 +10,27 @@ import (
 	"lmsproxy/upstream"
 )
 
-// target is the client a /clients/{id} or /clients/external-id/{x} route
-// addresses.
-type target struct {
-	id  int64
-	ext *string // set on the external-id routes
-}
-
-func byID(id int64) target           { return target{id: id} }
-func byExternalID(ext string) target { return target{ext: &ext} }
-
-// resolve turns an external id into the client id (unknown → 404 saying
-// "identifier null", since the upstream prints its null internal id). A
-// numeric target is returned unchecked: writes validate their body before
-// looking the client up.
-func (s *Server) resolve(t target) (int64, error) {
-	if t.ext == nil {
-		return t.id, nil
-	}
-	c := s.db.byExternalID(*t.ext)
-	if c == nil {
-		return 0, clientNotFoundError(nil)
-	}
-	return c.ID, nil
-}
-
 // lookup is findOneWithNotFoundDetection.
-func (s *Server) lookup(id int64) (*Snapshot, error) {
-	c, ok := s.db.clients[id]
+func (s *Server) lookup(id int64) (*ClientSnapshot, error) {
+	c, ok := s.db.clients.rows[id]
 	if !ok {
 		return nil, clientNotFoundError(&id)
 	}
 	return c, nil
 }
 
-// readPermission is validateHasReadPermission("client").
-func (s *Server) readPermission() error {
-	return s.permitRead("client")
-}
-
 // getClient is GET /clients/{id} and, from 1.9, /clients/external-id/{x}:
 // read permission, then the lookup. From 1.9 a missing numeric id has its
 // own code and text ("valuer", sic) with the id as a string argument.
 func (s *Server) getClient(t target) (obj, error) {
-	if err := s.readPermission(); err != nil {
+	if err := s.permitRead(clientEntity.name); err != nil {
 		return nil, err
 	}
-	id, err := s.resolve(t)
+	id, err := s.resolve(clientEntity, t)
 	if err != nil {
 		return nil, err
 	}
-	c, ok := s.db.clients[id]
+	c, ok := s.db.clients.rows[id]
 	switch {
 	case ok:
 		return s.oneClient(c), nil
@@ -85,7 +55,7 @@ var clientStatusNames = map[string]int{
 // listClients is GET /clients: filters with SQL semantics, ordering, paging
 // with the line's defaults, and {"totalFilteredRecords","pageItems"}.
 func (s *Server) listClients(c *call) (obj, error) {
-	if err := s.readPermission(); err != nil {
+	if err := s.permitRead(clientEntity.name); err != nil {
 		return nil, err
 	}
 	q := c.query
@@ -111,8 +81,8 @@ func (s *Server) listClients(c *call) (obj, error) {
 		return nil, err
 	}
 
-	var rows []*Snapshot
-	for _, cl := range s.db.sorted() {
+	var rows []*ClientSnapshot
+	for _, cl := range s.db.clients.sorted() {
 		if keep(cl) {
 			rows = append(rows, cl)
 		}
@@ -148,24 +118,24 @@ func queryInt(q url.Values, name string) (v *int64, ok bool) {
 // listFilter builds the WHERE clause: status (validated, 400), externalId,
 // firstName and lastName with LIKE as sent, displayName with LIKE %v%,
 // officeId, and on 1.8 the raw sqlSearch.
-func (s *Server) listFilter(q url.Values, officeID *int64) (func(*Snapshot) bool, error) {
-	var conds []func(*Snapshot) bool
+func (s *Server) listFilter(q url.Values, officeID *int64) (func(*ClientSnapshot) bool, error) {
+	var conds []func(*ClientSnapshot) bool
 	if st := q.Get("status"); !isBlank(st) {
 		id, ok := clientStatusNames[strings.ToLower(st)]
 		if !ok {
 			return nil, validationError(paramError("validation.msg.client.status.value.is.not.supported",
 				"The Status value '"+st+"' is not supported.", "status", st))
 		}
-		conds = append(conds, func(c *Snapshot) bool { return c.Status == id })
+		conds = append(conds, func(c *ClientSnapshot) bool { return c.Status == id })
 	}
 	likes := []struct {
 		param, prefix, suffix string
-		get                   func(*Snapshot) string
+		get                   func(*ClientSnapshot) string
 	}{
-		{"externalId", "", "", func(c *Snapshot) string { return c.ExternalID }},
-		{"displayName", "%", "%", (*Snapshot).DisplayName},
-		{"firstName", "", "", func(c *Snapshot) string { return c.Firstname }},
-		{"lastName", "", "", func(c *Snapshot) string { return c.Lastname }},
+		{"externalId", "", "", func(c *ClientSnapshot) string { return c.ExternalID }},
+		{"displayName", "%", "%", (*ClientSnapshot).DisplayName},
+		{"firstName", "", "", func(c *ClientSnapshot) string { return c.Firstname }},
+		{"lastName", "", "", func(c *ClientSnapshot) string { return c.Lastname }},
 	}
 	for _, l := range likes {
 		if v := q.Get(l.param); v != "" {
@@ -174,20 +144,20 @@ func (s *Server) listFilter(q url.Values, officeID *int64) (func(*Snapshot) bool
 				return nil, err
 			}
 			get := l.get
-			conds = append(conds, func(c *Snapshot) bool { return get(c) != "" && pattern.match(get(c)) })
+			conds = append(conds, func(c *ClientSnapshot) bool { return get(c) != "" && pattern.match(get(c)) })
 		}
 	}
 	if officeID != nil {
-		conds = append(conds, func(c *Snapshot) bool { return c.OfficeID == *officeID })
+		conds = append(conds, func(c *ClientSnapshot) bool { return c.OfficeID == *officeID })
 	}
 	if search := q.Get("sqlSearch"); search != "" && acceptsSQLSearch(s.opts.Version) {
 		match, err := sqlSearchFilter(s.opts.Version, search)
 		if err != nil {
 			return nil, err
 		}
-		conds = append(conds, func(c *Snapshot) bool { return match(s, c) })
+		conds = append(conds, func(c *ClientSnapshot) bool { return match(s, c) })
 	}
-	return func(c *Snapshot) bool {
+	return func(c *ClientSnapshot) bool {
 		for _, cond := range conds {
 			if !cond(c) {
 				return false
@@ -204,7 +174,7 @@ func (s *Server) listFilter(q url.Values, officeID *int64) (func(*Snapshot) bool
 // differs between them, so a client that pages without a total order sees
 // repeats and gaps here as it could on a real database; the ties of an
 // ORDER BY on a column that is not unique stay in this order too.
-func unordered(rows []*Snapshot, offset, limit *int64) {
+func unordered(rows []*ClientSnapshot, offset, limit *int64) {
 	var seed uint64
 	if offset != nil {
 		seed = uint64(*offset) << 32
@@ -238,7 +208,7 @@ func mix64(x uint64) uint64 {
 // ("displayName DESC,id") passes and no name is checked against a
 // whitelist: an unknown column, or a direction other than ASC/DESC, is a
 // database error (500).
-func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *Snapshot, *Snapshot) bool, error) {
+func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *ClientSnapshot, *ClientSnapshot) bool, error) {
 	if isBlank(orderBy) {
 		return nil, nil
 	}
@@ -279,7 +249,7 @@ func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *Snapshot, 
 		}
 		keys = append(keys, k)
 	}
-	return func(s *Server, a, b *Snapshot) bool {
+	return func(s *Server, a, b *ClientSnapshot) bool {
 		for _, k := range keys {
 			if c := compareColumn(k.col(s, a), k.col(s, b)); c != 0 {
 				return c < 0 != k.desc
@@ -292,7 +262,7 @@ func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *Snapshot, 
 // page applies LIMIT/OFFSET with the line's defaults: without limit 1.8 and
 // 1.9 return 200 rows and 1.10 every row; limit <= 0 is unlimited, and the
 // offset only applies together with a positive limit.
-func (s *Server) page(rows []*Snapshot, offset, limit *int64) []*Snapshot {
+func (s *Server) page(rows []*ClientSnapshot, offset, limit *int64) []*ClientSnapshot {
 	n := int64(-1)
 	switch {
 	case limit != nil && *limit > 0:

@@ -18,7 +18,7 @@ var updateWhitelist = []string{
 
 // update is PUT /clients/{id} (and /external-id/{x} from 1.9).
 func (s *Server) update(c *call, t target) result {
-	return s.writeOn(c, t, "UPDATE_CLIENT", func(id int64) (commit, error) { return s.planUpdate(id, c.body) })
+	return s.writeOn(c, clientEntity, t, "UPDATE_CLIENT", func(id int64) (commit, error) { return s.planUpdate(id, c.body) })
 }
 
 // planUpdate is updateClient: body validation (400) before the lookup
@@ -87,7 +87,7 @@ func (s *Server) planUpdate(id int64, raw []byte) (commit, error) {
 	}
 	return func() obj {
 		*cl = next
-		return s.commandResult(cl, cl.OfficeID, changes)
+		return s.clientResult(cl, cl.OfficeID, changes)
 	}, nil
 }
 
@@ -95,7 +95,7 @@ func (s *Server) planUpdate(id int64, raw []byte) (commit, error) {
 // what counts as "a parameter for update": emailAddress and isStaff alone do
 // not, so a body with only them is refused (validation.msg.client.no.parameters.for.update).
 func (s *Server) readUpdate(b *body) (clientInput, error) {
-	f := &form{b: b}
+	f := clientEntity.form(b)
 	var in clientInput
 	some := false
 	if b.has("accountNo") {
@@ -145,7 +145,7 @@ func (s *Server) readUpdate(b *body) (clientInput, error) {
 	}
 	readIsStaff(f)
 	if !some {
-		f.v.add(paramError("validation.msg.client.no.parameters.for.update", "No parameters passed for update.", "id"))
+		f.v.add(paramError(f.v.code("no.parameters.for.update"), "No parameters passed for update.", "id"))
 	}
 	return in, f.err()
 }
@@ -154,7 +154,7 @@ func (s *Server) readUpdate(b *body) (clientInput, error) {
 // staff, gender, then savings product (refused outright on an active client),
 // then client type and classification. Nothing here has any, so a value is
 // a change.
-func (s *Server) checkUpdateReferences(c *Snapshot, in clientInput) error {
+func (s *Server) checkUpdateReferences(c *ClientSnapshot, in clientInput) error {
 	if in.staffID != nil {
 		return entityNotFoundError("error.msg.staff.id.invalid", "Staff", *in.staffID)
 	}

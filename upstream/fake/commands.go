@@ -22,7 +22,7 @@ type transition struct {
 	reasonParam string
 	reasonCode  string
 	withOffice  bool // activate's answer carries officeId; the others do not
-	apply       func(s *Server, c *Snapshot, date upstream.Date, reasonID int64) error
+	apply       func(s *Server, c *ClientSnapshot, date upstream.Date, reasonID int64) error
 }
 
 // transitions by lower-cased command name (the upstream compares
@@ -49,7 +49,7 @@ var transitions = map[string]transition{
 // command is POST /clients/{id}?command=...: the external id is resolved
 // first, then an unknown command is refused before any permission check.
 func (s *Server) command(c *call, t target) result {
-	id, err := s.resolve(t)
+	id, err := s.resolve(clientEntity, t)
 	if err != nil {
 		return s.render(c.r, nil, err)
 	}
@@ -62,7 +62,7 @@ func (s *Server) command(c *call, t target) result {
 	if !ok {
 		return s.render(c.r, nil, unsupportedCommandError(name))
 	}
-	return s.execute(c, write{task: tr.task, clientID: id, plan: func() (commit, error) {
+	return s.execute(c, write{task: tr.task, entity: clientEntity, id: id, plan: func() (commit, error) {
 		return s.planTransition(tr, id, c.body)
 	}})
 }
@@ -78,7 +78,7 @@ func (s *Server) planTransition(tr transition, id int64, raw []byte) (commit, er
 	if err != nil {
 		return nil, err
 	}
-	f := &form{b: b}
+	f := clientEntity.form(b)
 	date := f.requiredDate(tr.dateParam)
 	var reason int64
 	if tr.reasonParam != "" {
@@ -106,7 +106,7 @@ func (s *Server) planTransition(tr transition, id int64, raw []byte) (commit, er
 		if tr.withOffice {
 			office = cl.OfficeID
 		}
-		return s.commandResult(cl, office, nil)
+		return s.clientResult(cl, office, nil)
 	}, nil
 }
 
@@ -118,7 +118,7 @@ func transitionError(actionPostfix, msg string, args ...any) error {
 
 // activate refuses an active client with a 400 (not a domain rule), then
 // re-runs Client.validate's date checks.
-func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func activate(s *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 	if c.active() {
 		return validationError(paramError("error.msg.clients.already.active",
 			"Cannot activate client. Client is already active.", "activationDate", date))
@@ -131,8 +131,10 @@ func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
 }
 
 // closeClient is closeClient's rules, in order. A pending client may be
-// closed, and there is no check of a future closure date.
-func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error {
+// closed, and there is no check of a future closure date. Source:
+// fineract-provider/src/main/java/org/apache/fineract/portfolio/client/
+// service/ClientWritePlatformServiceJpaRepositoryImpl.java (1.8.4, 1.10.1).
+func closeClient(s *Server, c *ClientSnapshot, date upstream.Date, reason int64) error {
 	switch {
 	case c.Status == upstream.StatusClosed:
 		return transitionError("close.is.already.closed", "Client is already closed.")
@@ -141,14 +143,13 @@ func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error
 	case !c.ActivatedOn.IsZero() && date.Before(c.ActivatedOn):
 		return transitionError("close.date.cannot.before.client.actvation.date",
 			"The client closureDate cannot be before the client ActivationDate.", date, c.ActivatedOn)
-	case c.OpenLoan:
-		return transitionError("close.loan.non-closed", "Client cannot be closed because of non-closed loans.")
-	case !c.LoanClosedOn.IsZero() && date.Before(c.LoanClosedOn):
-		return transitionError("close.date.cannot.before.loan.closed.date",
-			"The client closureDate cannot be before the loan closedOnDate.", date, c.LoanClosedOn)
-	case c.OverpaidLoan:
-		return transitionError("close.loan.overpaid", "Client cannot be closed because of overpaid loans.")
-	case c.OpenSavings:
+	}
+	for _, l := range s.db.loansOf(c.ID) {
+		if err := loanBlocksClose(l, date); err != nil {
+			return err
+		}
+	}
+	if c.OpenSavings {
 		return transitionError("close.non-closed.savings.account",
 			"Client cannot be closed because of non-closed savings account.")
 	}
@@ -156,10 +157,30 @@ func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error
 	return nil
 }
 
+// loanBlocksClose is closeClient's check of one of the client's loans, with
+// statuses read through LoanStatusMapper (fineract-provider/.../portfolio/
+// client/service/LoanStatusMapper.java, 1.8.4, 1.10.1), whose "closed" is
+// 600, withdrawn or rejected: a loan written off (601) or closed by a
+// reschedule (602), under transfer, or invalid never blocks.
+func loanBlocksClose(l *LoanSnapshot, date upstream.Date) error {
+	switch l.Status {
+	case LoanSubmittedAndPendingApproval, LoanApproved, LoanActive:
+		return transitionError("close.loan.non-closed", "Client cannot be closed because of non-closed loans.")
+	case LoanClosedObligationsMet, LoanWithdrawnByClient, LoanRejected:
+		if date.Before(l.ClosedOn) {
+			return transitionError("close.date.cannot.before.loan.closed.date",
+				"The client closureDate cannot be before the loan closedOnDate.", date, l.ClosedOn)
+		}
+	case LoanOverpaid:
+		return transitionError("close.loan.overpaid", "Client cannot be closed because of overpaid loans.")
+	}
+	return nil
+}
+
 // leavePending is reject and withdraw: only from Pending, not before the
 // submission date.
-func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *ClientSnapshot, upstream.Date, int64) error {
+	return func(_ *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 		switch {
 		case c.Status != upstream.StatusPending:
 			return transitionError(action+".on.account.not.in.pending.activation.status", notPendingMsg)
@@ -172,7 +193,7 @@ func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg strin
 }
 
 // reactivate puts a closed client back to Pending, not Active.
-func reactivate(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func reactivate(_ *Server, c *ClientSnapshot, date upstream.Date, _ int64) error {
 	switch {
 	case c.Status != upstream.StatusClosed:
 		return transitionError("reactivation.on.nonclosed.account", "only closed clients may be reactivated.")
@@ -187,8 +208,8 @@ func reactivate(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
 
 // reopen is undoRejection and undoWithdrawal: back to Pending from the one
 // status each undoes.
-func reopen(from int, postfix, msg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, _ upstream.Date, _ int64) error {
+func reopen(from int, postfix, msg string) func(*Server, *ClientSnapshot, upstream.Date, int64) error {
+	return func(_ *Server, c *ClientSnapshot, _ upstream.Date, _ int64) error {
 		if c.Status != from {
 			return transitionError(postfix, msg)
 		}

@@ -67,10 +67,12 @@ func TestClose(t *testing.T) {
 
 func TestCloseRefusals(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		transfer := s.AddClient(fake.Seed{Status: upstream.StatusTransferOnHold, Firstname: "T", Lastname: "T"})
-		loanClosed := s.AddClient(fake.Seed{Firstname: "L", Lastname: "C", SubmittedOn: day(2023, 1, 1), LoanClosedOn: day(2024, 6, 1)})
-		overpaid := s.AddClient(fake.Seed{Firstname: "O", Lastname: "P", SubmittedOn: day(2023, 1, 1), OverpaidLoan: true})
-		savings := s.AddClient(fake.Seed{Firstname: "S", Lastname: "V", SubmittedOn: day(2023, 1, 1), OpenSavings: true})
+		transfer := s.AddClient(fake.ClientSeed{Status: upstream.StatusTransferOnHold, Firstname: "T", Lastname: "T"})
+		loanClosed := s.AddClient(fake.ClientSeed{Firstname: "L", Lastname: "C", SubmittedOn: fake.Day(2023, 1, 1)})
+		s.AddLoan(fake.LoanSeed{ClientID: loanClosed, Status: fake.LoanClosedObligationsMet, ClosedOn: fake.Day(2024, 6, 1)})
+		overpaid := s.AddClient(fake.ClientSeed{Firstname: "O", Lastname: "P", SubmittedOn: fake.Day(2023, 1, 1)})
+		s.AddLoan(fake.LoanSeed{ClientID: overpaid, Status: fake.LoanOverpaid})
+		savings := s.AddClient(fake.ClientSeed{Firstname: "S", Lastname: "V", SubmittedOn: fake.Day(2023, 1, 1), OpenSavings: true})
 
 		rule := func(code, msg string, args ...any) []item {
 			if args == nil {
@@ -140,6 +142,84 @@ func TestCloseRefusals(t *testing.T) {
 		})
 		assert.Zero(t, s.Writes())
 	})
+}
+
+// TestCloseConsultsLoans: close reads the client's loan records one by one,
+// in id order, through LoanStatusMapper (ClientWritePlatformServiceJpaRepositoryImpl.closeClient).
+func TestCloseConsultsLoans(t *testing.T) {
+	const closure = "2024-05-31"
+	late := fake.Day(2024, 6, 1) // a loan closed after the closure date
+	var (
+		nonClosed = "error.msg.client.close.loan.non-closed"
+		tooEarly  = "error.msg.client.close.date.cannot.before.loan.closed.date"
+		overpaid  = "error.msg.client.close.loan.overpaid"
+	)
+	tests := []struct {
+		name  string
+		loans []fake.LoanSeed // ClientID filled in
+		want  string          // the refusal's code; "" closes
+	}{
+		{"no loans", nil, ""},
+		{"active by default", []fake.LoanSeed{{}}, nonClosed},
+		{"pending approval", []fake.LoanSeed{{Status: fake.LoanSubmittedAndPendingApproval}}, nonClosed},
+		{"approved", []fake.LoanSeed{{Status: fake.LoanApproved}}, nonClosed},
+		{"closed later", []fake.LoanSeed{{Status: fake.LoanClosedObligationsMet, ClosedOn: late}}, tooEarly},
+		{"withdrawn later", []fake.LoanSeed{{Status: fake.LoanWithdrawnByClient, ClosedOn: late}}, tooEarly},
+		{"rejected later", []fake.LoanSeed{{Status: fake.LoanRejected, ClosedOn: late}}, tooEarly},
+		{"closed on the day", []fake.LoanSeed{{Status: fake.LoanClosedObligationsMet, ClosedOn: fake.Day(2024, 5, 31)}}, ""},
+		{"written off later is not closed to the mapper", []fake.LoanSeed{{Status: fake.LoanClosedWrittenOff, ClosedOn: late}}, ""},
+		{"rescheduled later is not closed to the mapper", []fake.LoanSeed{{Status: fake.LoanClosedRescheduleOutstandingAmount, ClosedOn: late}}, ""},
+		{"under transfer", []fake.LoanSeed{{Status: fake.LoanTransferInProgress}}, ""},
+		{"overpaid", []fake.LoanSeed{{Status: fake.LoanOverpaid}}, overpaid},
+		{"the first loan decides", []fake.LoanSeed{{Status: fake.LoanOverpaid}, {Status: fake.LoanActive}}, overpaid},
+		{"a closed loan before an open one", []fake.LoanSeed{{Status: fake.LoanRejected, ClosedOn: late}, {}}, tooEarly},
+	}
+	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
+		other := s.AddClient(fake.ClientSeed{Firstname: "O", Lastname: "Ther", SubmittedOn: fake.Day(2023, 1, 1)})
+		s.AddLoan(fake.LoanSeed{ClientID: other}) // another client's loan never counts
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				id := s.AddClient(fake.ClientSeed{Firstname: "L", Lastname: "Oans", SubmittedOn: fake.Day(2023, 1, 1)})
+				for _, l := range tc.loans {
+					l.ClientID = id
+					s.AddLoan(l)
+				}
+				r := do(t, s, http.MethodPost, fmt.Sprintf("clients/%d?command=close", id), closeBody(closure, fake.ClosureReasonID))
+				if tc.want == "" {
+					require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
+					c, _ := s.Client(id)
+					assert.Equal(t, upstream.StatusClosed, c.Status)
+					return
+				}
+				wantError(t, r, http.StatusForbidden, "validation.msg.domain.rule.violation", item{code: tc.want, param: "id",
+					msg: map[string]string{
+						nonClosed: "Client cannot be closed because of non-closed loans.",
+						tooEarly:  "The client closureDate cannot be before the loan closedOnDate.",
+						overpaid:  "Client cannot be closed because of overpaid loans.",
+					}[tc.want]})
+			})
+		}
+	})
+}
+
+// TestLoanRecords: loans are numbered by their own sequence, after the
+// seeded one, without touching the clients'; a closed loan's date defaults
+// to the business date; a loan needs an existing client.
+func TestLoanRecords(t *testing.T) {
+	s := newServer(upstream.V1_10)
+	id := s.AddClient(fake.ClientSeed{Firstname: "L", Lastname: "Oans", SubmittedOn: fake.Day(2023, 1, 1)})
+	assert.Equal(t, int64(6), id, "the five seeded clients come first")
+	assert.Equal(t, int64(2), s.AddLoan(fake.LoanSeed{ClientID: id, Status: fake.LoanClosedObligationsMet}), "the seeded loan is 1")
+	assert.Equal(t, int64(7), s.AddClient(fake.ClientSeed{Firstname: "N", Lastname: "Ext"}), "loans use no client id")
+
+	// Closed today by default: a closure today passes, yesterday does not.
+	r := do(t, s, http.MethodPost, fmt.Sprintf("clients/%d?command=close", id), closeBody("2024-10-23", fake.ClosureReasonID))
+	wantError(t, r, http.StatusForbidden, "validation.msg.domain.rule.violation", item{code: "error.msg.client.close.date.cannot.before.loan.closed.date",
+		msg: "The client closureDate cannot be before the loan closedOnDate.", param: "id", args: []any{"2024-10-23", "2024-10-24"}})
+	r = do(t, s, http.MethodPost, fmt.Sprintf("clients/%d?command=close", id), closeBody("2024-10-24", fake.ClosureReasonID))
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
+
+	assert.Panics(t, func() { s.AddLoan(fake.LoanSeed{ClientID: 999}) })
 }
 
 func TestUnknownCommands(t *testing.T) {

@@ -61,49 +61,49 @@ func TestCreateVariants(t *testing.T) {
 		tests := []struct {
 			name  string
 			body  string
-			check func(t *testing.T, c fake.Snapshot)
+			check func(t *testing.T, c fake.ClientSnapshot)
 		}{
-			{"pending when not active", jsonBody(t, proxyCreate, map[string]any{"active": false}, "activationDate"), func(t *testing.T, c fake.Snapshot) {
+			{"pending when not active", jsonBody(t, proxyCreate, map[string]any{"active": false}, "activationDate"), func(t *testing.T, c fake.ClientSnapshot) {
 				assert.Equal(t, upstream.StatusPending, c.Status)
 				assert.True(t, c.ActivatedOn.IsZero())
 			}},
 			{"legacy date format", jsonBody(t, proxyCreate, map[string]any{
 				"externalId": "legacy", "dateFormat": "dd MMMM yyyy", "activationDate": "04 march 2009", "submittedOnDate": "04 March 2009",
 				"dateOfBirth": "01 May 1980", "mobileNo": "+353851239876", "emailAddress": "test@test.com",
-			}), func(t *testing.T, c fake.Snapshot) {
+			}), func(t *testing.T, c fake.ClientSnapshot) {
 				assert.Equal(t, "2009-03-04", c.ActivatedOn.ISO())
 				assert.Equal(t, "1980-05-01", c.DateOfBirth.ISO())
 				assert.Equal(t, "test@test.com", c.Email)
 			}},
 			{"submitted after activation is corrected", jsonBody(t, proxyCreate, map[string]any{
 				"externalId": "early", "activationDate": "2024-01-02",
-			}), func(t *testing.T, c fake.Snapshot) {
+			}), func(t *testing.T, c fake.ClientSnapshot) {
 				assert.Equal(t, "2024-01-02", c.SubmittedOn.ISO())
 			}},
 			{"fullname", jsonBody(t, proxyCreate, map[string]any{"externalId": "full", "fullname": "Acme Ltd", "legalFormId": 2}, "firstname", "lastname"),
-				func(t *testing.T, c fake.Snapshot) {
+				func(t *testing.T, c fake.ClientSnapshot) {
 					assert.Equal(t, "Acme Ltd", c.DisplayName())
 					assert.Equal(t, 2, c.LegalFormID)
 				}},
 			{"names trimmed, strings as numbers", `{"officeId":"1","legalFormId":"1","firstname":" Ada ","middlename":"B","lastname":"L","externalId":123}`,
-				func(t *testing.T, c fake.Snapshot) {
+				func(t *testing.T, c fake.ClientSnapshot) {
 					assert.Equal(t, "Ada B L", c.DisplayName())
 					assert.Equal(t, "123", c.ExternalID)
 				}},
-			{"external id spaces", jsonBody(t, proxyCreate, map[string]any{"externalId": " spaced "}), func(t *testing.T, c fake.Snapshot) {
+			{"external id spaces", jsonBody(t, proxyCreate, map[string]any{"externalId": " spaced "}), func(t *testing.T, c fake.ClientSnapshot) {
 				want := "spaced" // up to 1.8 Client trimmed it; the 1.9 ExternalId keeps it
 				if v.AtLeast(upstream.V1_9) {
 					want = " spaced "
 				}
 				assert.Equal(t, want, c.ExternalID)
 			}},
-			{"blank external id is none", jsonBody(t, proxyCreate, map[string]any{"externalId": "  "}), func(t *testing.T, c fake.Snapshot) {
+			{"blank external id is none", jsonBody(t, proxyCreate, map[string]any{"externalId": "  "}), func(t *testing.T, c fake.ClientSnapshot) {
 				assert.Empty(t, c.ExternalID)
 			}},
 			{"accepted and ignored members", jsonBody(t, proxyCreate, map[string]any{
 				"externalId": "ignored", "address": []any{}, "familyMembers": []any{}, "datatables": []any{},
 				"clientNonPersonDetails": map[string]any{}, "displayname": "x", "isStaff": true,
-			}), func(t *testing.T, c fake.Snapshot) {
+			}), func(t *testing.T, c fake.ClientSnapshot) {
 				assert.True(t, c.IsStaff)
 			}},
 		}

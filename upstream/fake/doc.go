@@ -39,11 +39,14 @@
 //   - Maker-checker is on globally; SetMakerChecker enables it per command.
 //     Command ids count held commands only (the upstream's count every
 //     command source row). The held answer per line is in approvalResult.
+//   - Loans are records without routes (AddLoan; the seed has one): only
+//     what client close reads of them, their status and closure date.
 //   - Business date: off by default, so it is the tenant's local date
 //     (Options.TimeZone, UTC unless set) of the host clock; SetBusinessDate
 //     stands in for POST /businessdate, and enable_business_date is the only
 //     global configuration served (any other name is a 500).
 //
-// Every route answers under BasePath; see Server for the test hooks and
-// seed.go for the seeded office, code values and clients.
+// Every route answers under BasePath; registry.go lists the resources, see
+// Server for the test hooks and seed.go for the seeded office, code values,
+// clients and loan.
 package fake

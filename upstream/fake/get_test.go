@@ -62,7 +62,7 @@ func TestGetOneStates(t *testing.T) {
 		assert.Equal(t, float64(600), closed["status"].(map[string]any)["id"])
 		assert.Equal(t, "mifos", closed["timeline"].(map[string]any)["closedByUsername"])
 
-		entity := s.AddClient(fake.Seed{Fullname: "Acme Ltd", LegalFormID: 2})
+		entity := s.AddClient(fake.ClientSeed{Fullname: "Acme Ltd", LegalFormID: 2})
 		body := do(t, s, http.MethodGet, fmt.Sprintf("clients/%d", entity), "").Body
 		assert.Equal(t, "Acme Ltd", body["displayName"])
 		wantLabel := "ENTITY"
@@ -103,8 +103,8 @@ func TestGetOneReadPermission(t *testing.T) {
 // TestGetByExternalID: 1.9+ only; an unknown id says "identifier null".
 func TestGetByExternalID(t *testing.T) {
 	forEachVersion(t, []upstream.Version{upstream.V1_9, upstream.V1_10}, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		odd := s.AddClient(fake.Seed{ExternalID: "x?#& é+", Firstname: "O", Lastname: "Dd"})
-		accounts := s.AddClient(fake.Seed{ExternalID: "accounts", Firstname: "A", Lastname: "Cc"})
+		odd := s.AddClient(fake.ClientSeed{ExternalID: "x?#& é+", Firstname: "O", Lastname: "Dd"})
+		accounts := s.AddClient(fake.ClientSeed{ExternalID: "accounts", Firstname: "A", Lastname: "Cc"})
 
 		tests := []struct {
 			name, ext string
@@ -124,7 +124,7 @@ func TestGetByExternalID(t *testing.T) {
 			})
 		}
 		t.Run("another resource's template matches first", func(t *testing.T) {
-			s.AddClient(fake.Seed{ExternalID: "identifiers", Firstname: "I", Lastname: "Dd"})
+			s.AddClient(fake.ClientSeed{ExternalID: "identifiers", Firstname: "I", Lastname: "Dd"})
 			for _, rq := range []struct {
 				method, name string
 				status       int

@@ -35,8 +35,6 @@ func forEachVersion(t *testing.T, versions []upstream.Version, f func(t *testing
 	}
 }
 
-func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
-
 // resp is one decoded answer.
 type resp struct {
 	Status int

@@ -53,29 +53,40 @@ func (s *Server) Writes() int {
 }
 
 // Client returns the current state of one client.
-func (s *Server) Client(id int64) (Snapshot, bool) {
+func (s *Server) Client(id int64) (ClientSnapshot, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.db.clients[id]
+	c, ok := s.db.clients.rows[id]
 	if !ok {
-		return Snapshot{}, false
+		return ClientSnapshot{}, false
 	}
 	return *c, true
 }
 
-// AddClient stores a client in any state, with Seed's defaults, and returns
-// its id. It panics when the client would break a unique index, because
-// that is a mistake in the test's set-up, not upstream behaviour.
-func (s *Server) AddClient(seed Seed) int64 {
+// AddClient stores a client in any state, with ClientSeed's defaults, and
+// returns its id. It panics when the client would break a unique index,
+// because that is a mistake in the test's set-up, not upstream behaviour.
+func (s *Server) AddClient(seed ClientSeed) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := withDefaults(seed, s.today())
-	s.db.prepare(c)
+	c := clientWithDefaults(seed, s.today())
+	s.db.prepareClient(c)
 	if param, value, dup := s.db.conflict(c); dup {
 		panic(fmt.Sprintf("fake: AddClient: %s %q already exists", param, value))
 	}
-	s.db.add(c)
+	s.db.addClient(c)
 	return c.ID
+}
+
+// AddLoan stores a loan of an existing client, in any state, with
+// LoanSeed's defaults, and returns its id; the client's close command
+// inspects it. It panics when the client does not exist.
+func (s *Server) AddLoan(seed LoanSeed) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := loanWithDefaults(seed, s.today())
+	s.db.addLoan(l)
+	return l.ID
 }
 
 // DenyPermission takes a permission (e.g. "READ_CLIENT", "CREATE_CLIENT",
@@ -106,7 +117,7 @@ func (s *Server) GrantPermission(permission string) {
 // the special ones) or the simulator does not run: a mistake in the test.
 func (s *Server) SetMakerChecker(task string, on bool) {
 	if !makerCheckable(task) {
-		panic(fmt.Sprintf("fake: SetMakerChecker: %q is not a client command permission", task))
+		panic(fmt.Sprintf("fake: SetMakerChecker: %q is not a command permission the simulator runs", task))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -69,11 +69,11 @@ func TestListStatesInItems(t *testing.T) {
 // (wildcards active, case-insensitive), displayName is LIKE %v%.
 func TestListFilters(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
-		pct := s.AddClient(fake.Seed{ExternalID: "ab%cd", Firstname: "Grace", Lastname: "Hopper"})
-		plain := s.AddClient(fake.Seed{ExternalID: "abXYcd", Firstname: "Alan", Lastname: "Turing"})
-		under := s.AddClient(fake.Seed{ExternalID: "ab_d", Firstname: "Edsger", Lastname: "Dijkstra"})
-		slash := s.AddClient(fake.Seed{ExternalID: `a\b`, Firstname: "Barbara", Lastname: "Liskov"})
-		bare := s.AddClient(fake.Seed{ExternalID: "ab", Firstname: "John", Lastname: "Backus"})
+		pct := s.AddClient(fake.ClientSeed{ExternalID: "ab%cd", Firstname: "Grace", Lastname: "Hopper"})
+		plain := s.AddClient(fake.ClientSeed{ExternalID: "abXYcd", Firstname: "Alan", Lastname: "Turing"})
+		under := s.AddClient(fake.ClientSeed{ExternalID: "ab_d", Firstname: "Edsger", Lastname: "Dijkstra"})
+		slash := s.AddClient(fake.ClientSeed{ExternalID: `a\b`, Firstname: "Barbara", Lastname: "Liskov"})
+		bare := s.AddClient(fake.ClientSeed{ExternalID: "ab", Firstname: "John", Lastname: "Backus"})
 
 		tests := []struct {
 			name  string
@@ -136,7 +136,7 @@ func TestListFilters(t *testing.T) {
 func TestListPaging(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
 		for i := range 250 {
-			s.AddClient(fake.Seed{Firstname: "F", Lastname: fmt.Sprintf("L%03d", i)})
+			s.AddClient(fake.ClientSeed{Firstname: "F", Lastname: fmt.Sprintf("L%03d", i)})
 		}
 		const total = 255
 		type page struct {
@@ -225,7 +225,7 @@ func TestListOrdering(t *testing.T) {
 func TestListWithoutOrder(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
 		for range 20 {
-			s.AddClient(fake.Seed{Firstname: "Same", Lastname: "Name"})
+			s.AddClient(fake.ClientSeed{Firstname: "Same", Lastname: "Name"})
 		}
 		const total = 25
 		walk := func(order string) []float64 {

@@ -19,37 +19,39 @@ const (
 	checkerSuperUser = "CHECKER_SUPER_USER"
 )
 
-// Read permissions the simulator checks: validateHasReadPermission(resource)
-// asks for READ_<RESOURCE>.
+// Read permissions the simulator checks beyond each entity's
+// READ_<NAME>: validateHasReadPermission(resource) asks for READ_<RESOURCE>.
 const (
-	readClient       = "READ_CLIENT"
 	readBusinessDate = "READ_BUSINESS_DATE"
 	readConfig       = "READ_CONFIGURATION"
 )
 
-// clientWriteTasks are the permission codes of the client commands the
-// simulator runs (CommandWrapper.taskPermissionName(): ACTION_ENTITY): the
-// create, update and delete routes and every ?command= transition.
-func clientWriteTasks() []string {
-	tasks := []string{"CREATE_CLIENT", "UPDATE_CLIENT", "DELETE_CLIENT"}
-	for _, tr := range transitions {
-		tasks = append(tasks, tr.task)
+// writeTasks are the permission codes of every command the simulator runs.
+func writeTasks() []string {
+	var tasks []string
+	for _, e := range entities {
+		tasks = append(tasks, e.tasks...)
 	}
-	slices.Sort(tasks)
 	return tasks
 }
 
 // servicePermissions is the simulator user's permission set at start: every
-// client read and command, and the business date and configuration reads
+// entity's read and commands, and the business date and configuration reads
 // "today" needs — not ALL_FUNCTIONS,
 // which from 1.10 would also make the user its own checker.
 func servicePermissions() map[string]bool {
-	granted := map[string]bool{readClient: true, readBusinessDate: true, readConfig: true}
-	for _, task := range clientWriteTasks() {
+	granted := map[string]bool{readBusinessDate: true, readConfig: true}
+	for _, e := range entities {
+		granted[readPermission(e.name)] = true
+	}
+	for _, task := range writeTasks() {
 		granted[task] = true
 	}
 	return granted
 }
+
+// readPermission is what validateHasReadPermission(resource) asks for.
+func readPermission(resource string) string { return "READ_" + strings.ToUpper(resource) }
 
 // has is AppUser.hasPermissionTo: ALL_FUNCTIONS grants everything.
 func (s *Server) has(permission string) bool {
@@ -70,7 +72,7 @@ func (s *Server) permit(task string) error {
 // ALL_FUNCTIONS_READ or ALL_FUNCTIONS, with its own wording ("User has no
 // authority to READ clients").
 func (s *Server) permitRead(resource string) error {
-	if s.has("READ_"+strings.ToUpper(resource)) || s.granted[allFunctionsRead] {
+	if s.has(readPermission(resource)) || s.granted[allFunctionsRead] {
 		return nil
 	}
 	return notAuthorizedError("User has no authority to READ " + strings.ToLower(resource) + "s")
@@ -97,11 +99,12 @@ var errHeldForApproval = errors.New("held for maker-checker approval")
 // 1.8.4 to develop) refuses READ_*, *_CHECKER and the special permissions;
 // here, additionally, only the tasks the simulator runs.
 func makerCheckable(task string) bool {
-	return slices.Contains(clientWriteTasks(), task)
+	return slices.Contains(writeTasks(), task)
 }
 
 // PendingCommand is a command maker-checker holds: stored, awaiting a
-// checker, not applied.
+// checker, not applied. As in m_portfolio_command_source, each entity has
+// its own column for the record a command is for (entity.source).
 type PendingCommand struct {
 	ID   int64
 	Task string // permission code, e.g. UPDATE_CLIENT

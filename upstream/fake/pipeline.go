@@ -8,19 +8,65 @@ import "errors"
 // and rolls its transaction back.
 type commit func() obj
 
+// entity is one kind of record the write pipeline writes (CommandWrapper's
+// entityName: CLIENT, LOAN), as the shared machinery needs it. Each has
+// one, registered in entities.
+type entity struct {
+	// name is the upstream's resource name: DataValidatorBuilder codes are
+	// validation.msg.<name>.*, and reads need READ_<NAME>.
+	name string
+	// tasks are the permission codes of the commands the simulator runs on
+	// it (CommandWrapper.taskPermissionName(): ACTION_ENTITY).
+	tasks []string
+	// ids is the sequence of its table: a create held for approval uses up
+	// an id.
+	ids func(*store) *sequence
+	// byExternalID resolves an external id to the record's id; none is the
+	// entity's own 404.
+	byExternalID func(st *store, ext string) (int64, error)
+	// source records the entity on a held command, in the column of
+	// m_portfolio_command_source that CommandWrapperBuilder sets for it.
+	source func(p *PendingCommand, id int64)
+}
+
+// form reads a body with a validator of the entity's codes.
+func (e *entity) form(b *body) *form { return &form{b: b, v: validator{resource: e.name}} }
+
+// target is the record a /{resources}/{id} or
+// /{resources}/external-id/{x} route addresses.
+type target struct {
+	id  int64
+	ext *string // set on the external-id routes
+}
+
+func byID(id int64) target           { return target{id: id} }
+func byExternalID(ext string) target { return target{ext: &ext} }
+
+// resolve turns an external id into the record's id (404 when none). A
+// numeric target is returned unchecked: writes validate their body before
+// looking the record up.
+func (s *Server) resolve(e *entity, t target) (int64, error) {
+	if t.ext == nil {
+		return t.id, nil
+	}
+	return e.byExternalID(s.db, *t.ext)
+}
+
 // write is one command through the upstream's write pipeline
 // (PortfolioCommandSourceWritePlatformServiceImpl.logCommandSource).
 type write struct {
-	task     string // permission name, e.g. CREATE_CLIENT; also scopes maker-checker and idempotency
-	clientID int64  // the existing client, 0 for create
-	plan     func() (commit, error)
+	task   string  // permission name, e.g. CREATE_CLIENT; also scopes maker-checker and idempotency
+	entity *entity // what the command writes
+	id     int64   // the existing record, 0 for create
+	plan   func() (commit, error)
 }
 
 // execute runs a write in the upstream's order: permission (403); on 1.9+ an
 // Idempotency-Key already used for the same task replays the stored answer
-// (as the command source is found by action, entity and key, not by client);
-// then the handler's checks; then maker-checker, which answers 200 without
-// applying anything (the upstream runs the handler and rolls it back).
+// (as the command source is found by action, entity and key, not by the
+// record's id); then the handler's checks; then maker-checker, which answers
+// 200 without applying anything (the upstream runs the handler and rolls it
+// back).
 func (s *Server) execute(c *call, w write) result {
 	if err := s.permit(w.task); err != nil {
 		return s.render(c.r, nil, err)
@@ -53,21 +99,22 @@ func (s *Server) execute(c *call, w write) result {
 // hold stores a command for approval and returns the upstream's answer.
 func (s *Server) hold(w write) obj {
 	s.commandIDs++
-	s.pending = append(s.pending, PendingCommand{ID: s.commandIDs, Task: w.task, ClientID: w.clientID})
-	entityID := w.clientID
+	p := PendingCommand{ID: s.commandIDs, Task: w.task}
+	w.entity.source(&p, w.id)
+	s.pending = append(s.pending, p)
+	entityID := w.id
 	if entityID == 0 { // a create: its rolled-back insert used up an auto-increment value
-		entityID = s.db.nextID
-		s.db.nextID++
+		entityID = w.entity.ids(s.db).burn()
 	}
-	return s.approvalResult(s.commandIDs, entityID, w.clientID == 0)
+	return s.approvalResult(s.commandIDs, entityID, w.id == 0)
 }
 
-// writeOn runs a write on an existing client: the target is resolved first,
+// writeOn runs a write on an existing record: the target is resolved first,
 // because the upstream resolves an external id before it checks permission.
-func (s *Server) writeOn(c *call, t target, task string, plan func(id int64) (commit, error)) result {
-	id, err := s.resolve(t)
+func (s *Server) writeOn(c *call, e *entity, t target, task string, plan func(id int64) (commit, error)) result {
+	id, err := s.resolve(e, t)
 	if err != nil {
 		return s.render(c.r, nil, err)
 	}
-	return s.execute(c, write{task: task, clientID: id, plan: func() (commit, error) { return plan(id) }})
+	return s.execute(c, write{task: task, entity: e, id: id, plan: func() (commit, error) { return plan(id) }})
 }

@@ -55,7 +55,7 @@ func (u user) fields(prefix string) []field {
 
 // timeline is ClientTimelineData. The 1.9+ single-client mapper passes no
 // submittedBy* values.
-func (u user) timeline(c *Snapshot, withSubmitter bool) obj {
+func (u user) timeline(c *ClientSnapshot, withSubmitter bool) obj {
 	t := obj{{"submittedOnDate", optDate(c.SubmittedOn)}}
 	if withSubmitter {
 		t = append(t, u.fields("submittedBy")...)
@@ -73,7 +73,7 @@ func (u user) timeline(c *Snapshot, withSubmitter bool) obj {
 
 // identity is the leading members every client shape shares, up to the
 // status; rowMapperClient and entityClient continue from it.
-func identity(c *Snapshot) obj {
+func identity(c *ClientSnapshot) obj {
 	return obj{
 		{"id", c.ID},
 		{"accountNo", c.AccountNo},
@@ -84,7 +84,7 @@ func identity(c *Snapshot) obj {
 
 // personal is the members from "active" to dateOfBirth, with the SQL row
 // mapper's unset code values interleaved when withCodes is set.
-func personal(c *Snapshot, withCodes bool) obj {
+func personal(c *ClientSnapshot, withCodes bool) obj {
 	o := obj{}
 	if withCodes {
 		o = append(o, field{"subStatus", unsetCodeValue()})
@@ -114,7 +114,7 @@ func personal(c *Snapshot, withCodes bool) obj {
 // rowMapperClient is a client as the SQL row mapper writes it: every list
 // item in every line, and GET /clients/{id} up to 1.8 (withCollections adds
 // that endpoint's groups and collateral lists).
-func (s *Server) rowMapperClient(c *Snapshot, withCollections bool) obj {
+func (s *Server) rowMapperClient(c *ClientSnapshot, withCollections bool) obj {
 	o := identity(c)
 	o = append(o, personal(c, true)...)
 	o = append(o,
@@ -136,7 +136,7 @@ func (s *Server) rowMapperClient(c *Snapshot, withCollections bool) obj {
 // entityClient is GET /clients/{id} from 1.9 (entity → MapStruct): no unset
 // code values, no submittedBy*, and savingsProductName mapped from the
 // client id (an upstream bug reproduced on purpose).
-func (s *Server) entityClient(c *Snapshot) obj {
+func (s *Server) entityClient(c *ClientSnapshot) obj {
 	o := identity(c)
 	o = append(o, personal(c, false)...)
 	return append(o,
@@ -152,28 +152,43 @@ func (s *Server) entityClient(c *Snapshot) obj {
 }
 
 // oneClient is the body of GET /clients/{id} for the simulated line.
-func (s *Server) oneClient(c *Snapshot) obj {
+func (s *Server) oneClient(c *ClientSnapshot) obj {
 	if entityBasedGetOne(s.opts.Version) {
 		return s.entityClient(c)
 	}
 	return s.rowMapperClient(c, true)
 }
 
-// commandResult is CommandProcessingResult in Gson field order. officeID 0
-// and changes nil are omitted; resourceExternalId exists from 1.9.
-func (s *Server) commandResult(c *Snapshot, officeID int64, changes obj) obj {
-	o := obj{}
-	if officeID != 0 {
-		o = append(o, field{"officeId", officeID})
-	}
-	o = append(o, field{"clientId", c.ID}, field{"resourceId", c.ID})
+// commandResult is CommandProcessingResult as Gson writes it: members in
+// declaration order (commandId, officeId, groupId, clientId, loanId,
+// savingsId, resourceId, subResourceId, transactionId, changes, …,
+// resourceExternalId), null ones omitted. ids are the members before
+// resourceId that the handler sets, in that order: each resource's
+// handlers set their own (a client command officeId and clientId, a loan
+// command officeId, clientId and loanId). changes nil is omitted;
+// resourceExternalId exists from 1.9. Source: CommandProcessingResult.java
+// (fineract-provider/.../infrastructure/core/data/ at 1.8.4,
+// fineract-core/... at 1.10.1).
+func (s *Server) commandResult(ids obj, resourceID int64, changes obj, externalID string) obj {
+	o := append(ids, field{"resourceId", resourceID})
 	if changes != nil {
 		o = append(o, field{"changes", changes})
 	}
 	if hasResourceExternalID(s.opts.Version) {
-		o = append(o, field{"resourceExternalId", optString(c.ExternalID)})
+		o = append(o, field{"resourceExternalId", optString(externalID)})
 	}
 	return o
+}
+
+// clientResult is a client command's result: officeId when the handler
+// sets it (officeID 0: not), then clientId, the resource id.
+func (s *Server) clientResult(c *ClientSnapshot, officeID int64, changes obj) obj {
+	ids := obj{}
+	if officeID != 0 {
+		ids = append(ids, field{"officeId", officeID})
+	}
+	ids = append(ids, field{"clientId", c.ID})
+	return s.commandResult(ids, c.ID, changes, c.ExternalID)
 }
 
 // approvalResult is the answer to a command held for approval: HTTP 200 and

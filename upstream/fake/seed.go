@@ -34,8 +34,9 @@ const (
 //     SeedNamedMobileNo, emailAddress "ada@example.com", dateOfBirth
 //     1815-12-10.
 //   - SeedPendingID: Pending (100), submitted 2023-03-01, never activated.
-//   - SeedOpenLoanID: Active since 2023-04-01 with an open loan, so close
-//     fails with error.msg.client.close.loan.non-closed.
+//   - SeedOpenLoanID: Active since 2023-04-01 with an active loan (loan id
+//     1, the only seeded loan), so close fails with
+//     error.msg.client.close.loan.non-closed.
 //   - SeedClosedID: activated 2023-05-01, Closed on 2023-06-01 with
 //     ClosureReasonID.
 const (
@@ -56,14 +57,14 @@ const (
 
 // proxyStyle is a client as the proxy creates it: the external id doubles as
 // the first name.
-func proxyStyle(ext string) Seed {
-	return Seed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
+func proxyStyle(ext string) ClientSeed {
+	return ClientSeed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
 }
 
 func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
 
-// seed fills a new store with the documented office, code values and
-// clients.
+// seed fills a new store with the documented office, code values, clients
+// and loan.
 func (st *store) seed(today upstream.Date) {
 	st.offices[HeadOfficeID] = office{id: HeadOfficeID, name: HeadOfficeName, opening: day(2009, time.January, 1)}
 	st.codeValues[ClosureReasonID] = codeValue{code: closureReasonCode, name: "Deceased"}
@@ -74,7 +75,7 @@ func (st *store) seed(today upstream.Date) {
 	active := proxyStyle(SeedActiveExternalID)
 	active.SubmittedOn = day(2023, time.January, 10)
 
-	named := Seed{
+	named := ClientSeed{
 		ExternalID: SeedNamedExternalID, Firstname: "Ada", Lastname: "Lovelace",
 		MobileNo: SeedNamedMobileNo, Email: "ada@example.com",
 		DateOfBirth: day(1815, time.December, 10), SubmittedOn: day(2023, time.February, 1),
@@ -86,7 +87,6 @@ func (st *store) seed(today upstream.Date) {
 
 	openLoan := proxyStyle(SeedOpenLoanExternalID)
 	openLoan.SubmittedOn = day(2023, time.April, 1)
-	openLoan.OpenLoan = true
 
 	closed := proxyStyle(SeedClosedExternalID)
 	closed.Status = upstream.StatusClosed
@@ -94,15 +94,16 @@ func (st *store) seed(today upstream.Date) {
 	closed.ClosedOn = day(2023, time.June, 1)
 	closed.ClosureReasonID = ClosureReasonID
 
-	for _, s := range []Seed{active, named, pending, openLoan, closed} {
-		c := withDefaults(s, today)
-		st.prepare(c)
-		st.add(c)
+	for _, s := range []ClientSeed{active, named, pending, openLoan, closed} {
+		c := clientWithDefaults(s, today)
+		st.prepareClient(c)
+		st.addClient(c)
 	}
+	st.addLoan(loanWithDefaults(LoanSeed{ClientID: SeedOpenLoanID, Status: LoanActive}, today))
 }
 
-// withDefaults applies the Seed defaults.
-func withDefaults(s Seed, today upstream.Date) *Snapshot {
+// clientWithDefaults applies the ClientSeed defaults.
+func clientWithDefaults(s ClientSeed, today upstream.Date) *ClientSnapshot {
 	if s.Status == 0 {
 		s.Status = upstream.StatusActive
 	}
@@ -124,5 +125,5 @@ func withDefaults(s Seed, today upstream.Date) *Snapshot {
 	if s.Status == upstream.StatusClosed && s.ClosedOn.IsZero() {
 		s.ClosedOn = today
 	}
-	return &Snapshot{Seed: s}
+	return &ClientSnapshot{ClientSeed: s}
 }

@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -199,100 +198,6 @@ func (s *Server) route(c *call, rest string) result {
 	return h()
 }
 
-// methods are the handlers of one resource path.
-type methods map[string]func() result
-
-// resource finds the handlers for a path. Segments are percent-decoded one
-// by one (an encoded "/" never gets here: the firewall refuses it).
-func (s *Server) resource(c *call, rest string) methods {
-	var segs []string
-	for _, seg := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(rest, "/"), "/"), "/") {
-		dec, err := url.PathUnescape(seg)
-		if err != nil {
-			return nil
-		}
-		segs = append(segs, dec)
-	}
-	switch {
-	case len(segs) == 1 && segs[0] == "clients":
-		return methods{
-			http.MethodGet: func() result {
-				v, err := s.listClients(c)
-				return s.render(c.r, v, err)
-			},
-			http.MethodPost: func() result { return s.create(c) },
-		}
-	case len(segs) == 2 && segs[0] == "clients":
-		id, err := strconv.ParseInt(segs[1], 10, 64)
-		if err != nil { // JAX-RS cannot convert the Long path parameter
-			return nil
-		}
-		return s.clientMethods(c, byID(id))
-	case len(segs) == 3 && segs[0] == "clients" && segs[1] == "external-id" &&
-		s.opts.Version.HasExternalIDRoutes():
-		if shadow, ok := externalIDShadows[segs[2]]; ok {
-			return shadow.methods(func() result { return s.render(c.r, nil, springError(http.StatusNotFound)) })
-		}
-		return s.clientMethods(c, byExternalID(segs[2]))
-	case len(segs) == 1 && segs[0] == "businessdate":
-		return s.businessDateMethods(c, nil)
-	case len(segs) == 2 && segs[0] == "businessdate":
-		return s.businessDateMethods(c, &segs[1])
-	case len(segs) == 3 && segs[0] == "configurations" && segs[1] == "name":
-		return s.configurationMethods(c, segs[2])
-	}
-	return nil
-}
-
-// externalIDShadow is a resource template that Jersey matches, for
-// /clients/external-id/{name}, before ClientsApiResource's
-// "/external-id/{externalId}": templates are tried by number of literal
-// characters, then of variables, the first match wins and there is no
-// backtracking. Its numeric path parameter then receives "external-id",
-// which does not convert (404); a method the template lacks is a 405.
-type externalIDShadow []string
-
-func (sh externalIDShadow) methods(unconvertible func() result) methods {
-	m := methods{}
-	for _, method := range sh {
-		m[method] = unconvertible
-	}
-	return m
-}
-
-// externalIDShadows are, at 1.9.0, 1.10.1 and develop alike, the names that
-// are captured (with the methods the capturing template has):
-//   - root resources with more literal characters than "/v1/clients" (11),
-//     or as many and more variables: /v1/clients/{clientId}/charges,
-//     …/collaterals, …/familymembers, …/identifiers
-//     (ClientChargesApiResource, ClientCollateralManagementApiResource,
-//     ClientFamilyMembersApiResource, ClientIdentifiersApiResource) and
-//     /v1/{entityType}/{entityId}/calendars, …/documents, …/meetings,
-//     /v1/{entity}/{entityId}/images, /v1/{resourceType}/{resourceId}/notes
-//     (CalendarsApiResource, DocumentManagementApiResource,
-//     MeetingsApiResource, ImagesApiResource, NotesApiResource);
-//   - sub-resources of /v1/clients with more literal characters than
-//     "/external-id/" (13): {clientId}/obligeedetails and
-//     {clientId}/transferproposaldate (ClientsApiResource) and
-//     {clientId}/transactions (ClientTransactionsApiResource).
-//
-// "{clientId}/accounts" has fewer (10), so "accounts" reaches the client.
-// Media types are not modelled: documents and images consume multipart.
-var externalIDShadows = map[string]externalIDShadow{
-	"charges":              {http.MethodGet, http.MethodPost},
-	"collaterals":          {http.MethodGet, http.MethodPost},
-	"familymembers":        {http.MethodGet, http.MethodPost},
-	"identifiers":          {http.MethodGet, http.MethodPost},
-	"calendars":            {http.MethodGet, http.MethodPost},
-	"documents":            {http.MethodGet, http.MethodPost},
-	"meetings":             {http.MethodGet, http.MethodPost},
-	"images":               {http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete},
-	"notes":                {http.MethodGet, http.MethodPost},
-	"obligeedetails":       {http.MethodGet},
-	"transferproposaldate": {http.MethodGet},
-	"transactions":         {http.MethodGet},
-}
-
 // firewallAllows is Spring Security's StrictHttpFirewall with its defaults
 // (Fineract configures none) on the raw request path: the encoded block
 // list on the path as sent, the decoded one on the decoded path, dot
@@ -338,19 +243,6 @@ func normalizedPath(path string) bool {
 		}
 	}
 	return true
-}
-
-// clientMethods are the routes on one client.
-func (s *Server) clientMethods(c *call, t target) methods {
-	return methods{
-		http.MethodGet: func() result {
-			v, err := s.getClient(t)
-			return s.render(c.r, v, err)
-		},
-		http.MethodPut:    func() result { return s.update(c, t) },
-		http.MethodDelete: func() result { return s.remove(c, t) },
-		http.MethodPost:   func() result { return s.command(c, t) },
-	}
 }
 
 // parseQuery splits a raw query on "&" only, as a servlet container does:

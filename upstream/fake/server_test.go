@@ -245,7 +245,7 @@ func TestRequestLog(t *testing.T) {
 // concurrent requests must be safe (run with -race).
 func TestOverTheNetwork(t *testing.T) {
 	s := newServer(upstream.V1_10)
-	id := s.AddClient(fake.Seed{ExternalID: "a b?#é", Firstname: "A", Lastname: "B"})
+	id := s.AddClient(fake.ClientSeed{ExternalID: "a b?#é", Firstname: "A", Lastname: "B"})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 
@@ -278,7 +278,7 @@ func TestOverTheNetwork(t *testing.T) {
 				assert.Equal(t, http.StatusOK, status)
 				return
 			}
-			s.AddClient(fake.Seed{Firstname: "P", Lastname: fmt.Sprint(i)})
+			s.AddClient(fake.ClientSeed{Firstname: "P", Lastname: fmt.Sprint(i)})
 		}()
 	}
 	wg.Wait()

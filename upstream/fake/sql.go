@@ -242,29 +242,29 @@ func checkSQLInput(fragment string) error {
 
 // column reads one m_client column (or select alias) of a client as a
 // string, int64 or upstream.Date; "" and the zero Date stand for NULL.
-type column func(s *Server, c *Snapshot) any
+type column func(s *Server, c *ClientSnapshot) any
 
 // columns are the names ORDER BY and sqlSearch may use, lower-cased (MySQL
 // names are case-insensitive): the list query's select aliases and, also
 // under the table alias "c.", m_client's own columns.
 var (
 	tableColumns = map[string]column{
-		"id":               func(_ *Server, c *Snapshot) any { return c.ID },
-		"account_no":       func(_ *Server, c *Snapshot) any { return c.AccountNo },
-		"external_id":      func(_ *Server, c *Snapshot) any { return c.ExternalID },
-		"status_enum":      func(_ *Server, c *Snapshot) any { return int64(c.Status) },
-		"firstname":        func(_ *Server, c *Snapshot) any { return c.Firstname },
-		"middlename":       func(_ *Server, c *Snapshot) any { return c.Middlename },
-		"lastname":         func(_ *Server, c *Snapshot) any { return c.Lastname },
-		"fullname":         func(_ *Server, c *Snapshot) any { return c.Fullname },
-		"display_name":     func(_ *Server, c *Snapshot) any { return c.DisplayName() },
-		"mobile_no":        func(_ *Server, c *Snapshot) any { return c.MobileNo },
-		"email_address":    func(_ *Server, c *Snapshot) any { return c.Email },
-		"office_id":        func(_ *Server, c *Snapshot) any { return c.OfficeID },
-		"submittedon_date": func(_ *Server, c *Snapshot) any { return c.SubmittedOn },
-		"activation_date":  func(_ *Server, c *Snapshot) any { return c.ActivatedOn },
-		"closedon_date":    func(_ *Server, c *Snapshot) any { return c.ClosedOn },
-		"date_of_birth":    func(_ *Server, c *Snapshot) any { return c.DateOfBirth },
+		"id":               func(_ *Server, c *ClientSnapshot) any { return c.ID },
+		"account_no":       func(_ *Server, c *ClientSnapshot) any { return c.AccountNo },
+		"external_id":      func(_ *Server, c *ClientSnapshot) any { return c.ExternalID },
+		"status_enum":      func(_ *Server, c *ClientSnapshot) any { return int64(c.Status) },
+		"firstname":        func(_ *Server, c *ClientSnapshot) any { return c.Firstname },
+		"middlename":       func(_ *Server, c *ClientSnapshot) any { return c.Middlename },
+		"lastname":         func(_ *Server, c *ClientSnapshot) any { return c.Lastname },
+		"fullname":         func(_ *Server, c *ClientSnapshot) any { return c.Fullname },
+		"display_name":     func(_ *Server, c *ClientSnapshot) any { return c.DisplayName() },
+		"mobile_no":        func(_ *Server, c *ClientSnapshot) any { return c.MobileNo },
+		"email_address":    func(_ *Server, c *ClientSnapshot) any { return c.Email },
+		"office_id":        func(_ *Server, c *ClientSnapshot) any { return c.OfficeID },
+		"submittedon_date": func(_ *Server, c *ClientSnapshot) any { return c.SubmittedOn },
+		"activation_date":  func(_ *Server, c *ClientSnapshot) any { return c.ActivatedOn },
+		"closedon_date":    func(_ *Server, c *ClientSnapshot) any { return c.ClosedOn },
+		"date_of_birth":    func(_ *Server, c *ClientSnapshot) any { return c.DateOfBirth },
 	}
 	selectAliases = map[string]string{
 		"accountno": "account_no", "externalid": "external_id", "statusenum": "status_enum",
@@ -275,7 +275,7 @@ var (
 )
 
 // officeName is the o.name AS officeName alias of the list query.
-func officeName(s *Server, c *Snapshot) any { return s.db.offices[c.OfficeID].name }
+func officeName(s *Server, c *ClientSnapshot) any { return s.db.offices[c.OfficeID].name }
 
 // lookupColumn resolves a column reference. A qualified name with an
 // unknown table alias or column is what ColumnValidator refuses (400); an
@@ -351,7 +351,7 @@ var (
 // sqlSearchFilter compiles 1.8's raw sqlSearch: the injection check (400),
 // then a small subset of SQL, terms joined by AND. Anything else is what a
 // database would reject: 500.
-func sqlSearchFilter(v upstream.Version, search string) (func(*Server, *Snapshot) bool, error) {
+func sqlSearchFilter(v upstream.Version, search string) (func(*Server, *ClientSnapshot) bool, error) {
 	if err := checkSQLInput(search); err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func sqlSearchFilter(v upstream.Version, search string) (func(*Server, *Snapshot
 		}
 		terms = append(terms, t)
 	}
-	return func(s *Server, c *Snapshot) bool {
+	return func(s *Server, c *ClientSnapshot) bool {
 		for _, t := range terms {
 			v := columnText(t.col(s, c))
 			if t.like != nil && !t.like.match(v) || t.like == nil && !collationEqual(v, t.literal) {

@@ -2,16 +2,17 @@ package fake
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
 	"lmsproxy/upstream"
 )
 
-// Seed describes one client for AddClient. Zero fields take the defaults
-// noted, so a test only spells out what it cares about.
-type Seed struct {
+// ClientSeed describes one client for AddClient. Zero fields take the
+// defaults noted, so a test only spells out what it cares about.
+type ClientSeed struct {
 	Status     int    // upstream.Status*; 0 → upstream.StatusActive
 	AccountNo  string // "" → the id zero-padded to 9 digits, as AccountNumberGenerator does
 	ExternalID string
@@ -34,23 +35,21 @@ type Seed struct {
 	ClosureReasonID int64
 	IsStaff         bool
 
-	// Accounts the close command inspects. The simulator has no loan or
-	// savings API; these flags stand for what the upstream would find.
-	OpenLoan     bool          // an active, pending or approved loan
-	OverpaidLoan bool          // an overpaid loan
-	LoanClosedOn upstream.Date // close date of the latest closed loan
-	OpenSavings  bool          // an active, submitted or approved savings account
+	// OpenSavings stands for an active, submitted or approved savings
+	// account, which the close command refuses: the simulator has no
+	// savings accounts. Loans are records of their own (AddLoan).
+	OpenSavings bool
 }
 
-// Snapshot is the current state of one client.
-type Snapshot struct {
+// ClientSnapshot is the current state of one client.
+type ClientSnapshot struct {
 	ID int64
-	Seed
+	ClientSeed
 }
 
 // DisplayName is derived as the upstream derives it: the full name if set,
 // else the name parts joined by single spaces.
-func (c *Snapshot) DisplayName() string {
+func (c *ClientSnapshot) DisplayName() string {
 	if c.Fullname != "" {
 		return c.Fullname
 	}
@@ -64,7 +63,7 @@ func (c *Snapshot) DisplayName() string {
 }
 
 // active mirrors ClientData.active: true only for status 300.
-func (c *Snapshot) active() bool { return c.Status == upstream.StatusActive }
+func (c *ClientSnapshot) active() bool { return c.Status == upstream.StatusActive }
 
 // office is an organisational unit a client belongs to.
 type office struct {
@@ -79,39 +78,69 @@ type codeValue struct {
 	name string
 }
 
-// store is the simulator's database. It is not safe for concurrent use; the
-// Server serialises access.
+// store is the simulator's database: a table per resource, each numbered
+// by its own sequence (m_client and m_loan ids are independent). It is not
+// safe for concurrent use; the Server serialises access.
 type store struct {
 	offices    map[int64]office
 	codeValues map[int64]codeValue
-	clients    map[int64]*Snapshot
-	nextID     int64
+	clients    table[ClientSnapshot]
+	loans      table[LoanSnapshot]
 }
 
 func newStore() *store {
 	return &store{
 		offices:    map[int64]office{},
 		codeValues: map[int64]codeValue{},
-		clients:    map[int64]*Snapshot{},
-		nextID:     1,
+		clients:    newTable[ClientSnapshot](),
+		loans:      newTable[LoanSnapshot](),
 	}
 }
 
-// sorted returns every client ordered by id, so that scans (and the
-// scramble of an unordered list) are deterministic.
-func (st *store) sorted() []*Snapshot {
-	out := make([]*Snapshot, 0, len(st.clients))
-	for _, c := range st.clients {
-		out = append(out, c)
+// sequence is a table's auto-increment counter.
+type sequence struct {
+	next int64 // the id the next insert takes
+}
+
+// burn uses up the next id without storing a row, as an insert that is
+// rolled back does (a create held for approval).
+func (q *sequence) burn() int64 {
+	id := q.next
+	q.next++
+	return id
+}
+
+// table is one table of the simulated database: its rows by id and the
+// sequence that numbers them.
+type table[T any] struct {
+	sequence
+	rows map[int64]*T
+}
+
+func newTable[T any]() table[T] { return table[T]{sequence: sequence{next: 1}, rows: map[int64]*T{}} }
+
+// insert stores row under id, the id the sequence offered (a caller may
+// take it before the insert, to check the row first); the sequence moves
+// past it.
+func (t *table[T]) insert(id int64, row *T) {
+	t.rows[id] = row
+	t.next = id + 1
+}
+
+// sorted returns every row ordered by id, so that scans (and the scramble
+// of an unordered list) are deterministic.
+func (t *table[T]) sorted() []*T {
+	out := make([]*T, 0, len(t.rows))
+	for _, id := range slices.Sorted(maps.Keys(t.rows)) {
+		out = append(out, t.rows[id])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
-// byExternalID resolves an external id the way WHERE external_id = ? does
-// under the database's case-insensitive collation.
-func (st *store) byExternalID(ext string) *Snapshot {
-	for _, c := range st.sorted() {
+// clientByExternalID resolves an external id the way WHERE external_id = ?
+// does under the database's case-insensitive collation.
+func (st *store) clientByExternalID(ext string) *ClientSnapshot {
+	for _, c := range st.clients.sorted() {
 		if c.ExternalID != "" && collationEqual(c.ExternalID, ext) {
 			return c
 		}
@@ -129,24 +158,24 @@ func (st *store) hasCodeValue(code string, id int64) bool {
 // handleDataIntegrityIssues tests the database message.
 type uniqueColumn struct {
 	param string
-	get   func(*Snapshot) string
+	get   func(*ClientSnapshot) string
 }
 
 var uniqueColumns = []uniqueColumn{
-	{"externalId", func(c *Snapshot) string { return c.ExternalID }},
-	{"accountNo", func(c *Snapshot) string { return c.AccountNo }},
-	{"mobileNo", func(c *Snapshot) string { return c.MobileNo }},
+	{"externalId", func(c *ClientSnapshot) string { return c.ExternalID }},
+	{"accountNo", func(c *ClientSnapshot) string { return c.AccountNo }},
+	{"mobileNo", func(c *ClientSnapshot) string { return c.MobileNo }},
 }
 
 // conflict returns the first unique column (and the other client's value)
 // that candidate would duplicate, ignoring the client with the same id.
-func (st *store) conflict(candidate *Snapshot) (param, value string, found bool) {
+func (st *store) conflict(candidate *ClientSnapshot) (param, value string, found bool) {
 	for _, col := range uniqueColumns {
 		v := col.get(candidate)
 		if v == "" {
 			continue
 		}
-		for _, c := range st.clients {
+		for _, c := range st.clients.rows {
 			if c.ID != candidate.ID && collationEqual(col.get(c), v) {
 				return col.param, v, true
 			}
@@ -155,20 +184,18 @@ func (st *store) conflict(candidate *Snapshot) (param, value string, found bool)
 	return "", "", false
 }
 
-// prepare gives a new client the next id and, when none was given, the
-// generated account number, so that uniqueness can be checked before add.
-func (st *store) prepare(c *Snapshot) {
-	c.ID = st.nextID
+// prepareClient gives a new client the next id and, when none was given,
+// the generated account number, so that uniqueness can be checked before
+// addClient.
+func (st *store) prepareClient(c *ClientSnapshot) {
+	c.ID = st.clients.next
 	if c.AccountNo == "" {
 		c.AccountNo = generatedAccountNo(c.ID)
 	}
 }
 
-// add stores a prepared client.
-func (st *store) add(c *Snapshot) {
-	st.clients[c.ID] = c
-	st.nextID = c.ID + 1
-}
+// addClient stores a prepared client.
+func (st *store) addClient(c *ClientSnapshot) { st.clients.insert(c.ID, c) }
 
 // generatedAccountNo is the default account number format: the id padded to
 // nine digits.

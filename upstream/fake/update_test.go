@@ -21,12 +21,12 @@ func TestUpdate(t *testing.T) {
 			body      string
 			changes   string
 			resultExt string
-			check     func(t *testing.T, c fake.Snapshot)
+			check     func(t *testing.T, c fake.ClientSnapshot)
 		}{
 			{"external id with mirrored name", fake.SeedActiveID,
 				`{"externalId":"ext-new","firstname":"ext-new","lastname":"Customer"}`,
 				`{"externalId":"ext-new","firstname":"ext-new"}`, "ext-new",
-				func(t *testing.T, c fake.Snapshot) {
+				func(t *testing.T, c fake.ClientSnapshot) {
 					assert.Equal(t, "ext-new", c.ExternalID)
 					assert.Equal(t, "ext-new Customer", c.DisplayName())
 				}},
@@ -35,12 +35,12 @@ func TestUpdate(t *testing.T) {
 			{"case-only change is a change", fake.SeedNamedID, `{"externalId":"EXT-ADA-001"}`,
 				`{"externalId":"EXT-ADA-001"}`, "EXT-ADA-001", nil},
 			{"cleared external id", fake.SeedPendingID, `{"externalId":""}`,
-				`{"externalId":""}`, "", func(t *testing.T, c fake.Snapshot) { assert.Empty(t, c.ExternalID) }},
+				`{"externalId":""}`, "", func(t *testing.T, c fake.ClientSnapshot) { assert.Empty(t, c.ExternalID) }},
 			{"dates keep the input text", fake.SeedNamedID,
 				`{"dateOfBirth":"10 December 1816","submittedOnDate":"01 January 2023","dateFormat":"dd MMMM yyyy","locale":"en"}`,
 				`{"dateOfBirth":"10 December 1816","dateFormat":"dd MMMM yyyy","locale":"en","submittedOnDate":"01 January 2023"}`,
 				"EXT-ADA-001", // as changed by the case before
-				func(t *testing.T, c fake.Snapshot) {
+				func(t *testing.T, c fake.ClientSnapshot) {
 					assert.Equal(t, "1816-12-10", c.DateOfBirth.ISO())
 					assert.Equal(t, "2023-01-01", c.SubmittedOn.ISO())
 				}},

@@ -9,13 +9,21 @@ import (
 )
 
 // validator collects problems like the upstream's DataValidatorBuilder for
-// resource "client", so one 400 lists every problem in the validator's
-// order. Codes are "validation.msg.client.<param>.<reason>".
+// one resource ("client"; entity.form makes one), so one 400 lists every
+// problem in the validator's order. Codes are
+// "validation.msg.<resource>.<param>.<reason>". The zero validator has no
+// resource: it is a bare list of problems that carry their own codes, as
+// Client.validate collects them.
 type validator struct {
-	errs []obj
+	resource string
+	errs     []obj
 }
 
-func clientCode(param, reason string) string { return "validation.msg.client." + param + "." + reason }
+// code is the DataValidatorBuilder code of a problem: the resource, then the
+// parts (parameter and reason, or a reason alone), dot-separated.
+func (v *validator) code(parts ...string) string {
+	return "validation.msg." + strings.Join(append([]string{v.resource}, parts...), ".")
+}
 
 // err is the collected problems as one validation error, or nil.
 func (v *validator) err() error {
@@ -29,7 +37,7 @@ func (v *validator) add(e obj) { v.errs = append(v.errs, e) }
 
 // mandatory is the failure of notNull/notBlank (the arg is the null array index).
 func (v *validator) mandatory(param string) {
-	v.add(paramError(clientCode(param, "cannot.be.blank"), "The parameter `"+param+"` is mandatory.", param, nil))
+	v.add(paramError(v.code(param, "cannot.be.blank"), "The parameter `"+param+"` is mandatory.", param, nil))
 }
 
 // notBlankString is notBlank on an optional string.
@@ -45,7 +53,7 @@ func (v *validator) maxLength(param string, value *string, limit int) {
 	if value == nil || javaLength(javaTrim(*value)) <= limit {
 		return
 	}
-	v.add(paramError(clientCode(param, "exceeds.max.length"),
+	v.add(paramError(v.code(param, "exceeds.max.length"),
 		"The parameter `"+param+"` exceeds max length of "+strconv.Itoa(limit)+".", param, limit, *value))
 }
 
@@ -54,7 +62,7 @@ func (v *validator) positive(param string, value *int64) {
 	if value == nil || *value >= 1 {
 		return
 	}
-	v.add(paramError(clientCode(param, "not.greater.than.zero"),
+	v.add(paramError(v.code(param, "not.greater.than.zero"),
 		"The parameter `"+param+"` must be greater than 0.", param, *value, 0))
 }
 
@@ -71,7 +79,7 @@ func (v *validator) inRange(param string, value *int, lo, hi int) {
 	if value == nil || (*value >= lo && *value <= hi) {
 		return
 	}
-	v.add(paramError(clientCode(param, "is.not.within.expected.range"),
+	v.add(paramError(v.code(param, "is.not.within.expected.range"),
 		"The parameter `"+param+"` must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi)+".",
 		param, *value, lo, hi))
 }
@@ -82,14 +90,14 @@ func (v *validator) dateNotAfter(param string, value, ref *upstream.Date) {
 	if value == nil || ref == nil || !ref.Before(*value) {
 		return
 	}
-	v.add(paramError(clientCode(param, "is.greater.than.date"),
+	v.add(paramError(v.code(param, "is.greater.than.date"),
 		"The parameter `"+param+"` must be less than the provided date"+ref.ISO(), param, *value, *ref))
 }
 
 // failWithCode is DataValidatorBuilder.failWithCode with a null value and no
 // message args, whose varargs make the args [null, []].
 func (v *validator) failWithCode(param, reason string) {
-	v.add(paramError(clientCode(param, reason), "Failed data validation due to: "+reason+".", param, nil, []any{}))
+	v.add(paramError(v.code(param, reason), "Failed data validation due to: "+reason+".", param, nil, []any{}))
 }
 
 // mustBeBlankWhen is mustBeBlankWhenParameterProvided.
@@ -97,7 +105,7 @@ func (v *validator) mustBeBlankWhen(param string, value *string, other, otherVal
 	if value == nil {
 		return
 	}
-	v.add(paramError(clientCode(param, "cannot.also.be.provided.when."+other+".is.populated"),
+	v.add(paramError(v.code(param, "cannot.also.be.provided.when."+other+".is.populated"),
 		"The parameter `"+param+"` cannot also be provided when `"+other+"` is populated.",
 		param, *value, other, otherValue))
 }
