@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,10 +23,11 @@ import (
 )
 
 // The contract suite: every recorded upstream exchange under
-// testdata/fineract/<line>/ is replayed through the whole proxy (routes,
-// auth, translate, upstream client) and the partner's answer is compared
-// with testdata/golden/<line>/<scenario>.json (go test ./server -update
-// rewrites them). The corpus's README describes the file format.
+// testdata/fineract/<line>/<resource>/ is replayed through the whole proxy
+// (routes, auth, translate, upstream client) and the partner's answer is
+// compared with testdata/golden/<line>/<resource>/<scenario>.json (go test
+// ./server -update rewrites them). The corpus's README describes the file
+// format.
 
 const (
 	corpusDir = "../testdata/fineract"
@@ -34,33 +37,15 @@ const (
 // corpusLines are the upstream lines with a recorded corpus.
 var corpusLines = []string{"1.8", "1.10"}
 
-// sameAcrossLines are the scenarios whose partner answers must be byte for
-// byte the same on every line: the proxy's whole point is that partners
-// cannot tell which line runs underneath.
-var sameAcrossLines = []string{
-	"close", "close-already-closed", "close-before-activation", "close-by-external-id",
-	"close-before-loan-closed-date", "close-open-loans", "close-open-savings", "close-overpaid-loans",
-	"close-under-transfer", "close-unknown-id", "close-unknown-reason",
-	"close-validation-reason-not-positive", "close-validation-missing-fields",
-	"create", "create-awaiting-approval", "create-blank-body", "create-business-date",
-	"create-business-date-not-stored", "create-business-date-unreadable", "create-duplicate-external-id",
-	"create-duplicate-mobile-no", "create-html-502", "create-malformed-body", "create-no-permission",
-	"create-server-error-envelope", "create-server-error-spring", "create-unknown-data-integrity",
-	"create-unsupported-parameter", "create-validation-external-id-too-long",
-	"create-validation-missing-date-format", "create-validation-invalid-date",
-	"close-unsupported-command", "update-no-parameters",
-	"delete-active", "delete-pending", "delete-unknown-external-id", "delete-unknown-id",
-	"get-by-external-id", "get-by-id", "get-no-permission", "get-unknown-external-id", "get-unknown-id",
-	"list", "point-lookup", "point-lookup-sql-validation", "point-lookup-unknown",
-	"update", "update-by-external-id", "update-unknown-id",
-	"upstream-unauthenticated", "upstream-unknown-tenant",
-	"update-awaiting-approval", "close-awaiting-approval", "delete-awaiting-approval", "create-no-activate-permission",
-}
-
-// onlyOnSomeLines are scenarios that exist for one line only, and why.
-var onlyOnSomeLines = map[string]string{
-	"close-concurrent-modification": "409 optimistic-lock answers exist from 1.9",
-	"create-idempotency-in-flight":  "425 Idempotency-Key answers exist from 1.9",
+// notSameAcrossLines are the only scenarios (by ID, <resource>/<scenario>)
+// exempt from TestContractSameAcrossLines, and why: each either exists on
+// some lines only or answers partners differently on purpose. The proxy's
+// whole point is that partners cannot tell which line runs underneath, so
+// every other scenario must be recorded on every line and answer byte for
+// byte the same.
+var notSameAcrossLines = map[string]string{
+	"customers/close-concurrent-modification": "409 optimistic-lock answers exist from 1.9",
+	"customers/create-idempotency-in-flight":  "425 Idempotency-Key answers exist from 1.9",
 }
 
 func loadCorpus(t *testing.T, line string) []recording.Scenario {
@@ -71,13 +56,18 @@ func loadCorpus(t *testing.T, line string) []recording.Scenario {
 	return scenarios
 }
 
+// goldenPath is where a scenario's partner answer on line is kept.
+func goldenPath(line string, sc recording.Scenario) string {
+	return filepath.Join(goldenDir, line, filepath.FromSlash(sc.ID())+".json")
+}
+
 func TestContract(t *testing.T) {
 	for _, line := range corpusLines {
 		for _, sc := range loadCorpus(t, line) {
-			t.Run(line+"/"+sc.Scenario, func(t *testing.T) {
+			t.Run(line+"/"+sc.ID(), func(t *testing.T) {
 				t.Parallel()
 				got := replay(t, sc)
-				path := filepath.Join(goldenDir, line, sc.Scenario+".json")
+				path := goldenPath(line, sc)
 				if *update {
 					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				}
@@ -88,28 +78,47 @@ func TestContract(t *testing.T) {
 }
 
 // TestContractSameAcrossLines holds the anti-corruption promise: where two
-// lines mean the same thing, the partner sees the same bytes.
+// lines mean the same thing, the partner sees the same bytes. The scenarios
+// compared are every one recorded, less notSameAcrossLines, so a new one
+// cannot slip past.
 func TestContractSameAcrossLines(t *testing.T) {
-	listed := map[string]bool{}
-	for _, name := range sameAcrossLines {
-		listed[name] = true
-		var first []byte
-		for i, line := range corpusLines {
-			b, err := os.ReadFile(filepath.Join(goldenDir, line, name+".json"))
-			require.NoError(t, err, "%s has no golden answer on %s", name, line)
-			if i == 0 {
-				first = b
-				continue
-			}
-			assert.Equal(t, string(first), string(b), "%s: %s and %s answer partners differently", name, corpusLines[0], line)
-		}
-	}
-	// Every scenario is accounted for, so a new one cannot slip past.
+	answers := map[string]map[string]string{} // scenario ID → line → golden answer
 	for _, line := range corpusLines {
 		for _, sc := range loadCorpus(t, line) {
-			_, only := onlyOnSomeLines[sc.Scenario]
-			assert.True(t, listed[sc.Scenario] || only, "%s/%s: list it in sameAcrossLines or onlyOnSomeLines", line, sc.Scenario)
+			b, err := os.ReadFile(goldenPath(line, sc))
+			require.NoError(t, err, "%s has no golden answer on %s", sc.ID(), line)
+			if answers[sc.ID()] == nil {
+				answers[sc.ID()] = map[string]string{}
+			}
+			answers[sc.ID()][line] = string(b)
 		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(answers)) {
+		if _, exempt := notSameAcrossLines[id]; exempt {
+			continue
+		}
+		byLine, first := answers[id], ""
+		for _, line := range corpusLines {
+			b, ok := byLine[line]
+			switch {
+			case !ok:
+				t.Errorf("%s is not recorded on %s: record it there or list it in notSameAcrossLines", id, line)
+			case first == "":
+				first = line
+			default:
+				assert.Equal(t, byLine[first], b, "%s: %s and %s answer partners differently", id, first, line)
+			}
+		}
+	}
+	// An exemption no scenario needs any more would hide a regression.
+	for id := range notSameAcrossLines {
+		byLine := answers[id]
+		same := len(byLine) == len(corpusLines)
+		for _, b := range byLine {
+			same = same && b == byLine[corpusLines[0]]
+		}
+		assert.NotEmpty(t, byLine, "%s is in notSameAcrossLines but recorded on no line", id)
+		assert.False(t, same, "%s is in notSameAcrossLines but answers the same on every line: remove it", id)
 	}
 }
 
@@ -239,24 +248,24 @@ func TestCorpusVersionBehaviour(t *testing.T) {
 				req := ex.Request
 				_, keyed := req.Header["Idempotency-Key"]
 				if req.Method != http.MethodGet {
-					assert.Equal(t, v.HonoursIdempotencyKey(), keyed, "%s/%s: %s %s Idempotency-Key", line, sc.Scenario, req.Method, req.Path)
+					assert.Equal(t, v.HonoursIdempotencyKey(), keyed, "%s/%s: %s %s Idempotency-Key", line, sc.ID(), req.Method, req.Path)
 				} else {
-					assert.False(t, keyed, "%s/%s: a read carries an Idempotency-Key", line, sc.Scenario)
+					assert.False(t, keyed, "%s/%s: a read carries an Idempotency-Key", line, sc.ID())
 				}
 				// The corpus's externalIds are plain but one with a ";", which
 				// no path may carry, so 1.9+ never needs the filter otherwise.
 				usesRoute := strings.HasPrefix(req.Path, "/v1/clients/external-id/")
 				usesFilter := strings.Contains(req.Query, "externalId=")
-				if v.HasExternalIDRoutes() && sc.Scenario != "point-lookup-sql-validation" {
-					assert.False(t, usesFilter, "%s/%s: %s?%s", line, sc.Scenario, req.Path, req.Query)
+				if v.HasExternalIDRoutes() && sc.ID() != "customers/point-lookup-sql-validation" {
+					assert.False(t, usesFilter, "%s/%s: %s?%s", line, sc.ID(), req.Path, req.Query)
 				} else {
-					assert.False(t, usesRoute, "%s/%s: %s?%s", line, sc.Scenario, req.Path, req.Query)
+					assert.False(t, usesRoute, "%s/%s: %s?%s", line, sc.ID(), req.Path, req.Query)
 				}
 			}
 		}
 		// 1.10's SQL validator refuses the exact filter; the wildcarded one
 		// finds the customer.
-		refused := loadScenario(t, line, "point-lookup-sql-validation").Exchanges
+		refused := loadScenario(t, line, "customers/point-lookup-sql-validation").Exchanges
 		if v.AtLeast(upstream.V1_10) {
 			require.Len(t, refused, 2)
 			assert.Equal(t, http.StatusForbidden, refused[0].Response.Status)
@@ -264,7 +273,7 @@ func TestCorpusVersionBehaviour(t *testing.T) {
 		} else {
 			assert.Len(t, refused, 1)
 		}
-		lookup := loadScenario(t, line, "get-by-external-id").Exchanges[0].Request
+		lookup := loadScenario(t, line, "customers/get-by-external-id").Exchanges[0].Request
 		if v.HasExternalIDRoutes() {
 			assert.Equal(t, "/v1/clients/external-id/rec-a", lookup.Path)
 		} else {
@@ -274,9 +283,10 @@ func TestCorpusVersionBehaviour(t *testing.T) {
 	}
 }
 
-func loadScenario(t *testing.T, line, name string) recording.Scenario {
+// loadScenario reads one scenario of line by ID (<resource>/<scenario>).
+func loadScenario(t *testing.T, line, id string) recording.Scenario {
 	t.Helper()
-	s, err := recording.Load(filepath.Join(corpusDir, line, name+".json"))
+	s, err := recording.Load(filepath.Join(corpusDir, line, filepath.FromSlash(id)+".json"))
 	require.NoError(t, err)
 	return s
 }

@@ -12,57 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"lmsproxy/server"
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 )
-
-// faultStack is a stack (see newStack) with the resilience settings under
-// test: short deadlines, fast backoff, a small response cap.
-type faultStack struct{ *stack }
-
-type resilience struct {
-	requestTimeout time.Duration
-	breaker        upstream.BreakerPolicy
-	rateLimit      float64
-	rateBurst      int
-}
-
-const testMaxResponse = 64 << 10
-
-func newFaultStack(t *testing.T, line upstream.Version, r resilience) *faultStack {
-	t.Helper()
-	s := deploy(t, stackOptions{
-		line: line,
-		upstreamConfig: func(c *upstream.Config) {
-			c.Retry = upstream.RetryPolicy{MaxAttempts: 3, WaitMin: 5 * time.Millisecond, WaitMax: 20 * time.Millisecond, RetryAfterMax: 2 * time.Second}
-			c.Breaker = r.breaker
-			c.MaxResponseBytes = testMaxResponse
-		},
-		config: func(c *server.Config) {
-			c.RequestTimeout = r.requestTimeout
-			c.RateLimit, c.RateBurst = r.rateLimit, r.rateBurst
-		},
-	})
-	return &faultStack{stack: s}
-}
-
-// refuse makes every new upstream connection fail to dial.
-func (s *faultStack) refuse() {
-	s.simSrv.Listener.Close()
-	s.simSrv.CloseClientConnections()
-}
-
-// sent counts the requests the simulator received with method.
-func (s *faultStack) sent(method string) int {
-	n := 0
-	for _, r := range s.sim.Requests() {
-		if r.Method == method {
-			n++
-		}
-	}
-	return n
-}
 
 // outcome is what the partner and the upstream see for one fault on one
 // operation: partner status, upstream attempts of the faulted method, and
@@ -107,16 +59,27 @@ var faultCases = []faultCase{
 		read: outcome{503, 1, 0}, unsafe: outcome{503, 1, 0}, keyed: outcome{503, 1, 0}},
 }
 
-// operation is one partner operation on a prepared customer.
+// operation is one partner operation on a prepared resource.
 type operation struct {
 	name, method string // method is the upstream method the fault targets
 	class        string
 	request      func(s *faultStack) (method, path, body string)
 }
 
+// faultResources are the resources the fault matrix runs, each with its
+// operations; a new resource registers its own list here.
+var faultResources = []struct {
+	name       string
+	operations []operation
+}{
+	{"customers", customerOperations},
+}
+
 const createBody = `{"externalId":"ext-fault-1"}`
 
-var operations = []operation{
+// customerOperations are the six customer operations, each on a customer of
+// its own.
+var customerOperations = []operation{
 	{"get", http.MethodGet, "read", func(s *faultStack) (string, string, string) {
 		return http.MethodGet, "/v1/customers/" + strconv.FormatInt(s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-get"}), 10), ""
 	}},
@@ -150,53 +113,55 @@ func (fc faultCase) expect(op operation, line upstream.Version) outcome {
 	return fc.unsafe
 }
 
-// TestFaultMatrix runs every fault against every operation on both lines,
-// through the whole proxy, and checks what the partner got, how often the
-// upstream was called, that no write was applied twice, and that the answer
-// came within the deadline.
+// TestFaultMatrix runs every fault against every operation of every
+// resource on both lines, through the whole proxy, and checks what the
+// partner got, how often the upstream was called, that no write was applied
+// twice, and that the answer came within the deadline.
 func TestFaultMatrix(t *testing.T) {
 	const deadline = 400 * time.Millisecond
 	for _, line := range lines {
-		for _, fc := range faultCases {
-			for _, op := range operations {
-				t.Run(fmt.Sprintf("%s/%s/%s", line, fc.name, op.name), func(t *testing.T) {
-					t.Parallel()
-					s := newFaultStack(t, line, resilience{requestTimeout: deadline})
-					method, path, body := op.request(s)
-					before := s.sim.Writes()
-					fc.inject(s, op.method)
-					want := fc.expect(op, line)
+		for _, res := range faultResources {
+			for _, fc := range faultCases {
+				for _, op := range res.operations {
+					t.Run(fmt.Sprintf("%s/%s/%s/%s", line, res.name, fc.name, op.name), func(t *testing.T) {
+						t.Parallel()
+						s := newFaultStack(t, line, resilience{requestTimeout: deadline})
+						method, path, body := op.request(s)
+						before := s.sim.Writes()
+						fc.inject(s, op.method)
+						want := fc.expect(op, line)
 
-					start := time.Now()
-					r := s.do(method, path, body)
-					took := time.Since(start)
+						start := time.Now()
+						r := s.do(method, path, body)
+						took := time.Since(start)
 
-					assert.Equal(t, want.status, r.status, "partner status; body %s", r.body)
-					if r.status == http.StatusServiceUnavailable {
-						assert.Contains(t, r.body, `"code":"unavailable"`)
-					}
-					assert.Less(t, took, deadline+time.Second, "answer time")
-					// A stalled attempt is recorded when the proxy gives up on it,
-					// which may be just after the partner was answered.
-					assert.EventuallyWithT(t, func(c *assert.CollectT) {
-						assert.Equal(c, want.attempts, s.sent(op.method), "upstream attempts")
-					}, time.Second, 10*time.Millisecond)
-					assert.Equal(t, want.writes, s.sim.Writes()-before, "writes applied")
-
-					if op.name == "create" && fc.name != "refused" {
-						// Whatever the first answer, the partner's retry ends with
-						// exactly one customer: created now, or a duplicate.
-						s.sim.ClearFaults()
-						again := s.do(method, path, body)
-						if want.writes == 1 {
-							assert.Equal(t, http.StatusConflict, again.status, again.body)
-							assert.Contains(t, again.body, `"code":"aborted"`)
-						} else {
-							assert.Equal(t, http.StatusOK, again.status, again.body)
+						assert.Equal(t, want.status, r.status, "partner status; body %s", r.body)
+						if r.status == http.StatusServiceUnavailable {
+							assert.Contains(t, r.body, `"code":"unavailable"`)
 						}
-						assert.Equal(t, 1, s.sim.Writes()-before, "one customer in all")
-					}
-				})
+						assert.Less(t, took, deadline+time.Second, "answer time")
+						// A stalled attempt is recorded when the proxy gives up on it,
+						// which may be just after the partner was answered.
+						assert.EventuallyWithT(t, func(c *assert.CollectT) {
+							assert.Equal(c, want.attempts, s.sent(op.method), "upstream attempts")
+						}, time.Second, 10*time.Millisecond)
+						assert.Equal(t, want.writes, s.sim.Writes()-before, "writes applied")
+
+						if op.name == "create" && fc.name != "refused" {
+							// Whatever the first answer, the partner's retry ends with
+							// exactly one customer: created now, or a duplicate.
+							s.sim.ClearFaults()
+							again := s.do(method, path, body)
+							if want.writes == 1 {
+								assert.Equal(t, http.StatusConflict, again.status, again.body)
+								assert.Contains(t, again.body, `"code":"aborted"`)
+							} else {
+								assert.Equal(t, http.StatusOK, again.status, again.body)
+							}
+							assert.Equal(t, 1, s.sim.Writes()-before, "one customer in all")
+						}
+					})
+				}
 			}
 		}
 	}

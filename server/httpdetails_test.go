@@ -2,13 +2,9 @@ package server_test
 
 import (
 	"bufio"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,17 +16,6 @@ import (
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 )
-
-// trustCertificate writes cert as a PEM bundle and loads it the way
-// LMSPROXY_UPSTREAM_CA_FILE is loaded.
-func trustCertificate(t *testing.T, cert *x509.Certificate) *x509.CertPool {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600))
-	pool, err := upstream.LoadCAFile(path)
-	require.NoError(t, err)
-	return pool
-}
 
 // An https upstream with Fineract's default self-signed certificate is
 // reached once its CA bundle is configured, and refused (never trusted

@@ -15,16 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lmsproxy/server"
-	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
 )
-
-// acceptAll is a Verifier that lets every request through as one partner.
-type acceptAll struct{}
-
-func (acceptAll) VerifyHeader(context.Context, string) (*auth.Identity, error) {
-	return &auth.Identity{Subject: "partner-1"}, nil
-}
 
 // blockingUpstream answers GetClient only once released, so a test can hold
 // a request in flight. It serves nothing else.

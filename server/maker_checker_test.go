@@ -44,12 +44,12 @@ func TestMakerCheckerHeldWrites(t *testing.T) {
 		clientID                       int64
 	}{
 		{"create", "CREATE_CLIENT", "POST", "/v1/customers", `{"externalId":"mc-new"}`, 0},
-		{"rename by id", "UPDATE_CLIENT", "PUT", customerPath("id", active, ""), `{"externalId":"mc-renamed"}`, fake.SeedActiveID},
-		{"rename by externalId", "UPDATE_CLIENT", "PUT", customerPath("external", "", fake.SeedActiveExternalID), `{"externalId":"mc-renamed"}`, fake.SeedActiveID},
-		{"close by id", "CLOSE_CLIENT", "POST", customerPath("id", active, "") + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`, fake.SeedActiveID},
-		{"close by externalId", "CLOSE_CLIENT", "POST", customerPath("external", "", fake.SeedActiveExternalID) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`, fake.SeedActiveID},
-		{"delete by id", "DELETE_CLIENT", "DELETE", customerPath("id", pending, ""), "", fake.SeedPendingID},
-		{"delete by externalId", "DELETE_CLIENT", "DELETE", customerPath("external", "", fake.SeedPendingExternalID), "", fake.SeedPendingID},
+		{"rename by id", "UPDATE_CLIENT", "PUT", customers.path("id", active, ""), `{"externalId":"mc-renamed"}`, fake.SeedActiveID},
+		{"rename by externalId", "UPDATE_CLIENT", "PUT", customers.path("external", "", fake.SeedActiveExternalID), `{"externalId":"mc-renamed"}`, fake.SeedActiveID},
+		{"close by id", "CLOSE_CLIENT", "POST", customers.path("id", active, "") + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`, fake.SeedActiveID},
+		{"close by externalId", "CLOSE_CLIENT", "POST", customers.path("external", "", fake.SeedActiveExternalID) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`, fake.SeedActiveID},
+		{"delete by id", "DELETE_CLIENT", "DELETE", customers.path("id", pending, ""), "", fake.SeedPendingID},
+		{"delete by externalId", "DELETE_CLIENT", "DELETE", customers.path("external", "", fake.SeedPendingExternalID), "", fake.SeedPendingID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestMakerCheckerHeldWrites(t *testing.T) {
 				after, _ := s.sim.Client(tt.clientID)
 				assert.Equal(t, before, after)
 				if tt.clientID == 0 {
-					assert.Equal(t, http.StatusNotFound, s.do("GET", customerPath("external", "", "mc-new"), "").status)
+					assert.Equal(t, http.StatusNotFound, s.do("GET", customers.path("external", "", "mc-new"), "").status)
 				}
 			})
 		})
@@ -87,7 +87,7 @@ func TestCreateNeedsActivation(t *testing.T) {
 			assert.JSONEq(t, `{"code":"permission_denied","message":"lms: status=403: the service account may not perform this action"}`, r.body)
 			assert.NotContains(t, r.body, "ACTIVATE")
 			assert.Zero(t, s.sim.Writes())
-			assert.Equal(t, http.StatusNotFound, s.do("GET", customerPath("external", "", "no-activate"), "").status)
+			assert.Equal(t, http.StatusNotFound, s.do("GET", customers.path("external", "", "no-activate"), "").status)
 		})
 	})
 	t.Run("maker-checker", func(t *testing.T) {
@@ -109,13 +109,13 @@ func TestServiceAccountPermissions(t *testing.T) {
 	tests := []struct {
 		permission, method, path, body string
 	}{
-		{"READ_CLIENT", "GET", customerPath("id", active, ""), ""},
+		{"READ_CLIENT", "GET", customers.path("id", active, ""), ""},
 		{"READ_CLIENT", "GET", "/v1/customers?page=1", ""},
 		{"CREATE_CLIENT", "POST", "/v1/customers", `{"externalId":"perm-1"}`},
 		{"ACTIVATE_CLIENT", "POST", "/v1/customers", `{"externalId":"perm-2"}`},
-		{"UPDATE_CLIENT", "PUT", customerPath("id", active, ""), `{"externalId":"perm-3"}`},
-		{"CLOSE_CLIENT", "POST", customerPath("id", active, "") + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`},
-		{"DELETE_CLIENT", "DELETE", customerPath("id", pending, ""), ""},
+		{"UPDATE_CLIENT", "PUT", customers.path("id", active, ""), `{"externalId":"perm-3"}`},
+		{"CLOSE_CLIENT", "POST", customers.path("id", active, "") + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`},
+		{"DELETE_CLIENT", "DELETE", customers.path("id", pending, ""), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.permission+" "+tt.method, func(t *testing.T) {

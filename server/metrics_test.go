@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,21 +13,6 @@ import (
 	"lmsproxy/server"
 	"lmsproxy/upstream/fake"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// assertGolden compares got with the golden file, or rewrites it with
-// -update.
-func assertGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./server -update to create it")
-	assert.Equal(t, string(want), got, "run go test ./server -update if the change is intended")
-}
 
 // overloadedOnce answers 503 to the first upstream request whose path
 // contains marker, as an overloaded upstream does, and passes everything
@@ -112,14 +95,6 @@ type breakerUpstream struct {
 }
 
 func (b breakerUpstream) BreakerOpen() bool { return b.open }
-
-func scrape(t *testing.T, h http.Handler) string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	require.Equal(t, 200, rec.Code)
-	return rec.Body.String()
-}
 
 func TestBreakerGauge(t *testing.T) {
 	tests := []struct {

@@ -84,14 +84,6 @@ func validateAgainstOpenAPI(t testing.TB, method, target string, status int, hea
 	assert.NoError(t, err, "%s %s answered %d %s", method, target, status, body)
 }
 
-// unreachable is an address nothing listens on.
-func unreachable(t *testing.T) string {
-	t.Helper()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	srv.Close()
-	return srv.URL + "/fineract-provider/api"
-}
-
 // Every route the server registers is in the document and every path of
 // the document is served: the contract cannot silently drift from the code.
 func TestOpenAPICoversEveryRoute(t *testing.T) {

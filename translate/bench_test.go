@@ -11,8 +11,8 @@ import (
 )
 
 // benchClientBody is a get-by-id answer as the 1.10 simulator writes it
-// (testdata/fineract/1.10/get-by-id.json), unused fields included: the
-// decoder pays for those too.
+// (testdata/fineract/1.10/customers/get-by-id.json), unused fields
+// included: the decoder pays for those too.
 const benchClientBody = `{"id":6,"accountNo":"000000006","externalId":"rec-a","status":{"id":300,"code":"clientStatusType.active","value":"Active"},"active":true,"activationDate":[2026,11,21],"firstname":"rec-a","lastname":"Customer","displayName":"rec-a Customer","isStaff":false,"officeId":1,"officeName":"Head Office","timeline":{"submittedOnDate":[2026,11,21],"activatedOnDate":[2026,11,21],"activatedByUsername":"mifos","activatedByFirstname":"App","activatedByLastname":"Administrator"},"savingsProductName":"6","legalForm":{"id":1,"code":"legalFormType.person","value":"Person"},"clientCollateralManagements":[],"groups":[]}`
 
 // benchPageBody is a list answer of 25 such clients.

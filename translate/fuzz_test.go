@@ -28,7 +28,7 @@ var partnerCodes = map[translate.Code]bool{
 
 // corpusResponses are the recorded upstream responses, as fuzz seeds.
 func corpusResponses(f *testing.F) []recording.Response {
-	paths, err := filepath.Glob(filepath.Join("..", "testdata", "fineract", "*", "*.json"))
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "fineract", "*", "*", "*.json"))
 	if err != nil {
 		f.Fatal(err)
 	}

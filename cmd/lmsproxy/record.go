@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -146,6 +145,8 @@ type tour struct {
 	token    string
 	rec      *recording.Recorder
 	proxy    http.Handler
+	// resource is the corpus folder the running script writes into.
+	resource string
 	written  int
 	err      error
 }
@@ -192,6 +193,7 @@ func (t *tour) scenarioVia(proxy http.Handler, name, method, path, body string) 
 	_, out := t.partner(proxy, method, path, body)
 	s := recording.Scenario{
 		Scenario:  name,
+		Resource:  t.resource,
 		Line:      t.cfg.Upstream.Version.String(),
 		Source:    "recorded: lmsproxy record against " + t.opts.source,
 		Today:     upstream.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
@@ -207,7 +209,7 @@ func (t *tour) scenarioVia(proxy http.Handler, name, method, path, body string) 
 }
 
 // setup sends a partner request that only arranges state; it must succeed
-// and is not written. It returns the customer id of the answer.
+// and is not written. It returns the id of the answer.
 func (t *tour) setup(method, path, body string) string {
 	if t.err != nil {
 		return ""
@@ -218,10 +220,11 @@ func (t *tour) setup(method, path, body string) string {
 		t.err = fmt.Errorf("record: set-up %s %s answered %d: %s", method, path, status, out)
 		return ""
 	}
-	return customerID(out)
+	return answerID(out)
 }
 
-func customerID(body []byte) string {
+// answerID is the id of a partner answer (a created customer's, say).
+func answerID(body []byte) string {
 	var c struct {
 		ID string `json:"id"`
 	}
@@ -229,82 +232,22 @@ func customerID(body []byte) string {
 	return c.ID
 }
 
-func externalIDBody(ext string) string { return `{"externalId":` + strconv.Quote(ext) + `}` }
-
-func closeBody(date string, reason int64) string {
-	return `{"closureDate":"` + date + `","closureReasonId":` + strconv.FormatInt(reason, 10) + `}`
+// tours are the record command's scripts, one per partner resource, run in
+// order, each writing into its resource's folder of the corpus
+// (testdata/fineract/<line>/<resource>/). A resource adds its script in a
+// record_<resource>.go of its own and one line here.
+var tours = []struct {
+	resource string
+	script   func(*tour)
+}{
+	{"customers", (*tour).customers},
 }
 
-// unknownID is a customer id no upstream is expected to have.
-const unknownID = "999999999"
-
-// run is the tour: every customer operation's success and each refusal a
-// client of the upstream can provoke. Scenario names are the corpus's file
-// names, so keep them stable.
+// run runs every script; after the first failure the rest do nothing.
 func (t *tour) run() error {
-	p := t.opts.prefix
-	byID := func(id string) string { return "/v1/customers/" + id }
-	byExt := func(ext string) string { return "/v1/customers/external/" + url.PathEscape(ext) }
-	today := upstream.DateOf(t.opts.now().In(t.cfg.Server.Location))
-	businessDate := upstream.DateOf(today.Time().AddDate(0, 0, -1))
-	yesterday := businessDate.ISO()
-	reason := t.opts.closureReasonID
-
-	a := customerID(t.scenario("create", http.MethodPost, "/v1/customers", externalIDBody(p+"-a")))
-	t.scenario("get-by-id", http.MethodGet, byID(a), "")
-	t.scenario("get-by-external-id", http.MethodGet, byExt(p+"-a"), "")
-	t.scenario("list", http.MethodGet, "/v1/customers?page=1&rows=2&orderBy=id&sortOrder=ASC", "")
-	t.scenario("point-lookup", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-a"), "")
-	t.scenario("point-lookup-unknown", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-none"), "")
-	t.scenario("update", http.MethodPut, byID(a), externalIDBody(p+"-b"))
-	t.scenario("update-by-external-id", http.MethodPut, byExt(p+"-b"), externalIDBody(p+"-a"))
-	t.scenario("create-duplicate-external-id", http.MethodPost, "/v1/customers", externalIDBody(p+"-a"))
-	t.scenario("close-before-activation", http.MethodPost, byID(a)+"/close", closeBody(yesterday, reason))
-	t.scenario("close-unknown-reason", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), 999999))
-	t.scenario("close", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), reason))
-	t.scenario("close-already-closed", http.MethodPost, byID(a)+"/close", closeBody(today.ISO(), reason))
-	t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-c"))
-	t.scenario("close-by-external-id", http.MethodPost, byExt(p+"-c")+"/close", closeBody(today.ISO(), reason))
-	d := t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-d"))
-	t.scenario("delete-active", http.MethodDelete, byID(d), "")
-	t.scenario("delete-pending", http.MethodDelete, byID(t.pendingClient(p+"-p", today)), "")
-
-	t.scenario("get-unknown-id", http.MethodGet, byID(unknownID), "")
-	t.scenario("get-unknown-external-id", http.MethodGet, byExt(p+"-none"), "")
-	t.scenario("update-unknown-id", http.MethodPut, byID(unknownID), externalIDBody(p+"-e"))
-	t.scenario("close-unknown-id", http.MethodPost, byID(unknownID)+"/close", closeBody(today.ISO(), reason))
-	t.scenario("delete-unknown-id", http.MethodDelete, byID(unknownID), "")
-	t.scenario("delete-unknown-external-id", http.MethodDelete, byExt(p+"-none"), "")
-	// ";delete" is what 1.10's SQL validator refuses on the list filter
-	// (inject-stacked-query); the lookup then sends it wildcarded.
-	t.setup(http.MethodPost, "/v1/customers", externalIDBody(p+"-v;delete"))
-	t.scenario("point-lookup-sql-validation", http.MethodGet, "/v1/customers?externalId="+url.QueryEscape(p+"-v;delete"), "")
-
-	t.misconfigured("upstream-unauthenticated", func(c *upstream.Config) { c.Password += "-wrong" })
-	t.misconfigured("upstream-unknown-tenant", func(c *upstream.Config) { c.Tenant += "-unknown" })
-
-	if sim := t.opts.sim; sim != nil {
-		t.scenario("close-open-loans", http.MethodPost, byID(strconv.FormatInt(fake.SeedOpenLoanID, 10))+"/close", closeBody(today.ISO(), reason))
-		t.awaitingApproval(sim, "CREATE_CLIENT", "create-awaiting-approval", http.MethodPost, "/v1/customers", externalIDBody(p+"-f"))
-		t.awaitingApproval(sim, "UPDATE_CLIENT", "update-awaiting-approval", http.MethodPut, byExt(p+"-d"), externalIDBody(p+"-h"))
-		t.awaitingApproval(sim, "CLOSE_CLIENT", "close-awaiting-approval", http.MethodPost, byID(d)+"/close", closeBody(today.ISO(), reason))
-		t.awaitingApproval(sim, "DELETE_CLIENT", "delete-awaiting-approval", http.MethodDelete, byID(t.pendingClient(p+"-q", today)), "")
-		sim.DenyPermission("ACTIVATE_CLIENT")
-		t.scenario("create-no-activate-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-i"))
-		sim.GrantPermission("ACTIVATE_CLIENT")
-		// A fresh proxy each, so that it reads the business date rather
-		// than answer from the cache of the first create.
-		sim.SetBusinessDate(true, upstream.Date{})
-		t.scenarioVia(t.freshProxy(), "create-business-date-not-stored", http.MethodPost, "/v1/customers", externalIDBody(p+"-j"))
-		sim.SetBusinessDate(true, businessDate)
-		t.scenarioVia(t.freshProxy(), "create-business-date", http.MethodPost, "/v1/customers", externalIDBody(p+"-k"))
-		sim.DenyPermission("READ_BUSINESS_DATE")
-		t.scenarioVia(t.freshProxy(), "create-business-date-unreadable", http.MethodPost, "/v1/customers", externalIDBody(p+"-l"))
-		sim.SetBusinessDate(false, upstream.Date{})
-		sim.DenyPermission("READ_CLIENT")
-		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
-		sim.DenyPermission("CREATE_CLIENT")
-		t.scenario("create-no-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-g"))
+	for _, s := range tours {
+		t.resource = s.resource
+		s.script(t)
 	}
 	return t.err
 }
@@ -326,42 +269,4 @@ func (t *tour) freshProxy() http.Handler {
 		t.err = err
 	}
 	return proxy
-}
-
-// misconfigured records a list through a proxy whose upstream settings are
-// wrong, for the upstream's answers to the proxy's own credentials.
-func (t *tour) misconfigured(name string, edit func(*upstream.Config)) {
-	if t.err != nil {
-		return
-	}
-	proxy, err := t.proxyWith(edit)
-	if err != nil {
-		t.err = err
-		return
-	}
-	t.scenarioVia(proxy, name, http.MethodGet, "/v1/customers?page=1&rows=2", "")
-}
-
-// pendingClient creates a client that was never activated, which the proxy
-// never does, straight through an upstream client that is not recorded.
-func (t *tour) pendingClient(ext string, today upstream.Date) string {
-	if t.err != nil {
-		return ""
-	}
-	up, err := upstream.New(t.cfg.Upstream)
-	if err != nil {
-		t.err = err
-		return ""
-	}
-	res, err := up.CreateClient(t.ctx, upstream.ClientCreate{
-		OfficeID: t.cfg.Server.OfficeID, LegalFormID: upstream.LegalFormPerson,
-		Firstname: ext, Lastname: "Customer", ExternalID: ext,
-		SubmittedOnDate: today.ISO(), DateFormat: "yyyy-MM-dd", Locale: "en",
-	})
-	t.rec.Take()
-	if err != nil {
-		t.err = fmt.Errorf("record: creating a pending client: %w", err)
-		return ""
-	}
-	return strconv.FormatInt(res.ClientID, 10)
 }

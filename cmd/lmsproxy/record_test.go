@@ -61,7 +61,7 @@ func TestRecordAgainstSimulator(t *testing.T) {
 			require.NoError(t, err)
 			names := map[string]bool{}
 			for _, s := range scenarios {
-				names[s.Scenario] = true
+				names[s.ID()] = true
 				assert.Equal(t, line, s.Line, s.Scenario)
 				assert.Equal(t, "2026-11-21", s.Today)
 				assert.NotEmpty(t, s.Exchanges, "%s made no upstream call", s.Scenario)
@@ -72,7 +72,7 @@ func TestRecordAgainstSimulator(t *testing.T) {
 				}
 			}
 			for _, want := range []string{"create", "get-by-id", "get-by-external-id", "list", "point-lookup", "update", "close", "close-already-closed", "delete-pending", "delete-active", "get-unknown-id", "create-no-permission", "create-business-date", "create-business-date-unreadable"} {
-				assert.True(t, names[want], "scenario %s not recorded", want)
+				assert.True(t, names["customers/"+want], "scenario customers/%s not recorded", want)
 			}
 			filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
 				require.NoError(t, err)
@@ -91,22 +91,25 @@ func TestRecordAgainstSimulator(t *testing.T) {
 var springTimestamp = regexp.MustCompile(`(\\"timestamp\\":)\d+`)
 
 // TestRecordedCorpusIsCurrent re-records the corpus against the simulator
-// and compares it with testdata/fineract: the recorded files stay what the
-// recorder produces today (go test ./cmd/lmsproxy -update rewrites them).
-// Hand-written files are not touched.
+// and compares it with testdata/fineract/<line>/<resource>/: the recorded
+// files stay what the recorder produces today (go test ./cmd/lmsproxy
+// -update rewrites them). Hand-written files are not touched.
 func TestRecordedCorpusIsCurrent(t *testing.T) {
 	for _, line := range []string{"1.8", "1.10"} {
 		t.Run(line, func(t *testing.T) {
 			fresh := recordSimulator(t, line)
 			corpus := filepath.Join("..", "..", "testdata", "fineract", line)
-			paths, err := filepath.Glob(filepath.Join(fresh, "*.json"))
+			paths, err := filepath.Glob(filepath.Join(fresh, "*", "*.json"))
 			require.NoError(t, err)
+			require.NotEmpty(t, paths)
 			for _, p := range paths {
 				want, err := os.ReadFile(p)
 				require.NoError(t, err)
-				dst := filepath.Join(corpus, filepath.Base(p))
+				rel, err := filepath.Rel(fresh, p)
+				require.NoError(t, err)
+				dst := filepath.Join(corpus, rel)
 				if *update {
-					require.NoError(t, os.MkdirAll(corpus, 0o755))
+					require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o755))
 					require.NoError(t, os.WriteFile(dst, want, 0o644))
 					continue
 				}

@@ -1,6 +1,6 @@
 // Package recording is the file format of recorded upstream exchanges
-// (testdata/fineract/<line>/<scenario>.json) and the RoundTripper that
-// writes them. One file is one partner scenario: the partner request and
+// (testdata/fineract/<line>/<resource>/<scenario>.json) and the RoundTripper
+// that writes them. One file is one partner scenario: the partner request and
 // every upstream exchange the proxy made to answer it, in order. Bodies are
 // kept as strings, byte for byte, because the upstream lines differ in
 // whitespace and null handling (compact with nulls up to 1.8, indented
@@ -24,6 +24,11 @@ import (
 type Scenario struct {
 	// Scenario is the name, also the file's base name.
 	Scenario string `json:"scenario"`
+	// Resource is the partner resource the scenario exercises
+	// ("customers"): the folder the file is in, so not stored in it. Each
+	// resource has a folder of its own, so names need only be unique
+	// within one.
+	Resource string `json:"-"`
 	// Line is the upstream release line recorded ("1.8", "1.10").
 	Line string `json:"line"`
 	// Source says where the exchanges come from: "recorded: …" by lmsproxy
@@ -189,17 +194,27 @@ func (s Scenario) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Write stores the scenario as dir/<scenario>.json.
+// ID names the scenario within its line's corpus: <resource>/<scenario>,
+// also its file's path there without ".json".
+func (s Scenario) ID() string { return s.Resource + "/" + s.Scenario }
+
+// Write stores the scenario as dir/<resource>/<scenario>.json, dir being a
+// line's corpus.
 func (s Scenario) Write(dir string) error {
 	b, err := s.Marshal()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, s.Scenario+".json"), b, 0o644)
+	path := filepath.Join(dir, filepath.FromSlash(s.ID())+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 // Load reads one scenario file, rejecting unknown keys so a typo in a
-// hand-written file cannot silently drop an expectation.
+// hand-written file cannot silently drop an expectation. Its resource is
+// the folder it is in.
 func Load(path string) (Scenario, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -214,12 +229,19 @@ func Load(path string) (Scenario, error) {
 	if want := strings.TrimSuffix(filepath.Base(path), ".json"); s.Scenario != want {
 		return Scenario{}, fmt.Errorf("%s: scenario %q does not match the file name", path, s.Scenario)
 	}
+	s.Resource = filepath.Base(filepath.Dir(path))
 	return s, nil
 }
 
-// LoadDir reads every *.json scenario in dir, sorted by name.
+// LoadDir reads a line's corpus: every dir/<resource>/*.json scenario,
+// sorted by ID. A scenario file directly in dir is an error rather than
+// skipped, so a file copied to the old flat layout is not silently left out
+// of the replay.
 func LoadDir(dir string) ([]Scenario, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if stray, _ := filepath.Glob(filepath.Join(dir, "*.json")); len(stray) > 0 {
+		return nil, fmt.Errorf("%s: scenario files belong in a folder per resource (%s/<resource>/%s)", stray[0], dir, filepath.Base(stray[0]))
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
 	if err != nil {
 		return nil, err
 	}
