@@ -14,6 +14,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // outcome is what the partner and the upstream see for one fault on one
@@ -98,7 +99,7 @@ var customerOperations = []operation{
 		return http.MethodPost, "/v1/customers/" + strconv.FormatInt(id, 10) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`
 	}},
 	{"delete", http.MethodDelete, "write", func(s *faultStack) (string, string, string) {
-		id := s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-del", Status: upstream.StatusPending})
+		id := s.sim.AddClient(fake.ClientSeed{ExternalID: "ext-del", Status: wire.ClientStatusPending})
 		return http.MethodDelete, "/v1/customers/" + strconv.FormatInt(id, 10), ""
 	}},
 }

@@ -16,6 +16,7 @@ import (
 
 	"lmsproxy/server"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // blockingUpstream answers GetClient only once released, so a test can hold
@@ -26,13 +27,13 @@ type blockingUpstream struct {
 	release <-chan struct{}
 }
 
-func (b blockingUpstream) GetClient(ctx context.Context, ref upstream.ClientRef) (upstream.ClientData, error) {
+func (b blockingUpstream) GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error) {
 	b.entered <- struct{}{}
 	select {
 	case <-b.release:
-		return upstream.ClientData{ID: ref.ID, Active: true}, nil
+		return wire.ClientData{ID: ref.ID, Active: true}, nil
 	case <-ctx.Done():
-		return upstream.ClientData{}, ctx.Err()
+		return wire.ClientData{}, ctx.Err()
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 	"lmsproxy/upstream/recording"
+	"lmsproxy/upstream/wire"
 )
 
 // recordIssuer is the iss of the throw-away token issuer record runs for
@@ -196,7 +197,7 @@ func (t *tour) scenarioVia(proxy http.Handler, name, method, path, body string) 
 		Resource:  t.resource,
 		Line:      t.cfg.Upstream.Version.String(),
 		Source:    "recorded: lmsproxy record against " + t.opts.source,
-		Today:     upstream.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
+		Today:     wire.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
 		Partner:   recording.PartnerRequest{Method: method, Path: path, Body: body},
 		Exchanges: t.rec.Take(),
 	}

@@ -3,7 +3,7 @@ package fake
 import (
 	"fmt"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // LoanStatus is a loan's status as m_loan.loan_status_id stores it. The
@@ -49,7 +49,7 @@ type LoanSeed struct {
 	ClientID int64      // the client it belongs to; it must exist
 	Status   LoanStatus // 0 → LoanActive
 	// ClosedOn zero → the business date when the status has ended.
-	ClosedOn upstream.Date
+	ClosedOn wire.Date
 }
 
 // LoanSnapshot is the current state of one loan.
@@ -59,7 +59,7 @@ type LoanSnapshot struct {
 }
 
 // loanWithDefaults applies the LoanSeed defaults.
-func loanWithDefaults(s LoanSeed, today upstream.Date) *LoanSnapshot {
+func loanWithDefaults(s LoanSeed, today wire.Date) *LoanSnapshot {
 	if s.Status == 0 {
 		s.Status = LoanActive
 	}

@@ -3,7 +3,7 @@ package fake
 import (
 	"time"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Seeded office. Its opening date, 2009-01-01, bounds activation dates
@@ -61,11 +61,11 @@ func proxyStyle(ext string) ClientSeed {
 	return ClientSeed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
 }
 
-func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
+func day(y int, m time.Month, d int) wire.Date { return wire.Date{Year: y, Month: m, Day: d} }
 
 // seed fills a new store with the documented office, code values, clients
 // and loan.
-func (st *store) seed(today upstream.Date) {
+func (st *store) seed(today wire.Date) {
 	st.offices[HeadOfficeID] = office{id: HeadOfficeID, name: HeadOfficeName, opening: day(2009, time.January, 1)}
 	st.codeValues[ClosureReasonID] = codeValue{code: closureReasonCode, name: "Deceased"}
 	st.codeValues[ClosureReasonRelocatedID] = codeValue{code: closureReasonCode, name: "Relocated"}
@@ -82,14 +82,14 @@ func (st *store) seed(today upstream.Date) {
 	}
 
 	pending := proxyStyle(SeedPendingExternalID)
-	pending.Status = upstream.StatusPending
+	pending.Status = wire.ClientStatusPending
 	pending.SubmittedOn = day(2023, time.March, 1)
 
 	openLoan := proxyStyle(SeedOpenLoanExternalID)
 	openLoan.SubmittedOn = day(2023, time.April, 1)
 
 	closed := proxyStyle(SeedClosedExternalID)
-	closed.Status = upstream.StatusClosed
+	closed.Status = wire.ClientStatusClosed
 	closed.SubmittedOn = day(2023, time.May, 1)
 	closed.ClosedOn = day(2023, time.June, 1)
 	closed.ClosureReasonID = ClosureReasonID
@@ -103,26 +103,26 @@ func (st *store) seed(today upstream.Date) {
 }
 
 // clientWithDefaults applies the ClientSeed defaults.
-func clientWithDefaults(s ClientSeed, today upstream.Date) *ClientSnapshot {
+func clientWithDefaults(s ClientSeed, today wire.Date) *ClientSnapshot {
 	if s.Status == 0 {
-		s.Status = upstream.StatusActive
+		s.Status = wire.ClientStatusActive
 	}
 	if s.OfficeID == 0 {
 		s.OfficeID = HeadOfficeID
 	}
 	if s.LegalFormID == 0 {
-		s.LegalFormID = upstream.LegalFormPerson
+		s.LegalFormID = wire.LegalFormPerson
 	}
 	if s.SubmittedOn.IsZero() {
 		s.SubmittedOn = today
 	}
 	switch s.Status {
-	case upstream.StatusActive, upstream.StatusTransferInProgress, upstream.StatusTransferOnHold, upstream.StatusClosed:
+	case wire.ClientStatusActive, wire.ClientStatusTransferInProgress, wire.ClientStatusTransferOnHold, wire.ClientStatusClosed:
 		if s.ActivatedOn.IsZero() {
 			s.ActivatedOn = s.SubmittedOn
 		}
 	}
-	if s.Status == upstream.StatusClosed && s.ClosedOn.IsZero() {
+	if s.Status == wire.ClientStatusClosed && s.ClosedOn.IsZero() {
 		s.ClosedOn = today
 	}
 	return &ClientSnapshot{ClientSeed: s}
