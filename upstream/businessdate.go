@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"lmsproxy/upstream/wire"
 )
 
 // The upstream's "today". Every upstream request runs with a business date
@@ -32,6 +34,9 @@ var (
 	OpGetBusinessDate  = Op{Name: "businessdate.get", Method: http.MethodGet, Safety: ReadOnly}
 )
 
+// businessDateOps are the business-date read's operations, in Ops.
+var businessDateOps = []Op{OpGetConfiguration, OpGetBusinessDate}
+
 // Names the business-date read uses: the global configuration flag
 // (ConfigurationDomainServiceJpa.ENABLE_BUSINESS_DATE) and the date type
 // (BusinessDateType.BUSINESS_DATE; the other is COB_DATE).
@@ -57,37 +62,37 @@ type ConfigurationProperty struct {
 // GET /businessdate/{type} answers it:
 // {"description":"Business Date","type":"BUSINESS_DATE","date":[2024,1,5]}.
 type BusinessDateData struct {
-	Description string `json:"description,omitempty"`
-	Type        string `json:"type"`
-	Date        Date   `json:"date"`
+	Description string    `json:"description,omitempty"`
+	Type        string    `json:"type"`
+	Date        wire.Date `json:"date"`
 }
 
 // BusinessDate returns the date the upstream uses as today for this
 // client's tenant, or ErrTenantDate. Any other error means it could not be
 // read (a missing permission, no answer, an unexpected body).
-func (c *Client) BusinessDate(ctx context.Context) (Date, error) {
+func (c *Client) BusinessDate(ctx context.Context) (wire.Date, error) {
 	var flag ConfigurationProperty
 	u := c.base.JoinPath("v1", "configurations", "name", ConfigEnableBusinessDate).String()
 	if err := c.do(ctx, OpGetConfiguration, u, nil, &flag); err != nil {
-		return Date{}, err
+		return wire.Date{}, err
 	}
 	if flag.Name != ConfigEnableBusinessDate {
-		return Date{}, decodeError(OpGetConfiguration.Name, http.StatusOK, fmt.Errorf("configuration answer names %q", flag.Name))
+		return wire.Date{}, decodeError(OpGetConfiguration.Name, http.StatusOK, fmt.Errorf("configuration answer names %q", flag.Name))
 	}
 	if !flag.Enabled {
-		return Date{}, ErrTenantDate
+		return wire.Date{}, ErrTenantDate
 	}
 	var bd BusinessDateData
 	u = c.base.JoinPath("v1", "businessdate", BusinessDateType).String()
 	err := c.do(ctx, OpGetBusinessDate, u, nil, &bd)
-	if e, ok := AsError(err); ok && e.Status == http.StatusNotFound && e.HasCode("error.msg.businessdate.not.found") {
-		return Date{}, ErrTenantDate
+	if e, ok := wire.AsError(err); ok && e.Status == http.StatusNotFound && e.HasCode("error.msg.businessdate.not.found") {
+		return wire.Date{}, ErrTenantDate
 	}
 	if err != nil {
-		return Date{}, err
+		return wire.Date{}, err
 	}
 	if bd.Type != BusinessDateType || bd.Date.IsZero() {
-		return Date{}, decodeError(OpGetBusinessDate.Name, http.StatusOK, fmt.Errorf("business date answer has type %q, date %q", bd.Type, bd.Date.ISO()))
+		return wire.Date{}, decodeError(OpGetBusinessDate.Name, http.StatusOK, fmt.Errorf("business date answer has type %q, date %q", bd.Type, bd.Date.ISO()))
 	}
 	return bd.Date, nil
 }

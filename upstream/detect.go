@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+
+	"lmsproxy/upstream/wire"
 )
 
 // versionProbeID is an external id no real client has; it only has to be
@@ -17,9 +19,10 @@ const versionProbeID = "lmsproxy-version-probe"
 // covered by that split, so 1.9 stands for "1.9 or newer". Detect stores
 // the result; call it before the client is shared.
 func (c *Client) Detect(ctx context.Context) (Version, error) {
-	probe := &Client{base: c.base, tenant: c.tenant, authHeader: c.authHeader, version: V1_9, maxBody: c.maxBody, http: c.http}
-	var out ClientData
-	err := probe.do(ctx, OpGetClient, probe.clientURL(ByExternalID(versionProbeID), nil), nil, &out)
+	probe := *c // every field, so one added later cannot go missing
+	probe.version = V1_9
+	var out wire.ClientData
+	err := probe.do(ctx, OpGetClient, clients.refURL(&probe, ByExternalID(versionProbeID), nil), nil, &out)
 	detected, derr := classifyProbe(err)
 	if derr != nil {
 		return Version{}, derr
@@ -32,12 +35,12 @@ func classifyProbe(err error) (Version, error) {
 	if err == nil {
 		return V1_9, nil
 	}
-	e, ok := AsError(err)
+	e, ok := wire.AsError(err)
 	if !ok || e.Status == 0 {
 		return Version{}, fmt.Errorf("detecting upstream version: %w", err)
 	}
 	switch {
-	case e.Status == http.StatusNotFound && e.Shape == ShapeEnvelope:
+	case e.Status == http.StatusNotFound && e.Shape == wire.ShapeEnvelope:
 		return V1_9, nil
 	case e.Status == http.StatusNotFound:
 		return V1_8, nil

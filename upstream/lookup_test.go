@@ -51,12 +51,12 @@ func TestLookupExternalID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ext, func(t *testing.T) {
-			assert.Equal(t, tt.v18, lookupExternalID(V1_8, tt.ext), "1.8")
-			assert.Equal(t, tt.v19, lookupExternalID(V1_9, tt.ext), "1.9")
-			assert.Equal(t, tt.v110, lookupExternalID(V1_10, tt.ext), "1.10")
+			assert.Equal(t, tt.v18, clients.lookup(V1_8, tt.ext), "1.8")
+			assert.Equal(t, tt.v19, clients.lookup(V1_9, tt.ext), "1.9")
+			assert.Equal(t, tt.v110, clients.lookup(V1_10, tt.ext), "1.10")
 		})
 	}
-	for name := range externalIDShadows {
-		assert.Equal(t, filter(likeEscaper.Replace(name)), lookupExternalID(V1_10, name), name)
+	for name := range clients.shadows {
+		assert.Equal(t, filter(likeEscaper.Replace(name)), clients.lookup(V1_10, name), name)
 	}
 }

@@ -1,10 +1,11 @@
 package upstream
 
-import "net/http"
+import "slices"
 
 // Op is one upstream operation: its name (for logs, metrics and errors), its
 // method, and whether it may be repeated. Every call the client makes goes
-// through one of the values below, so retry safety is declared in one place.
+// through one of the values its resource file declares (clients.go,
+// businessdate.go), so retry safety is declared once per operation.
 type Op struct {
 	Name   string
 	Method string
@@ -16,22 +17,30 @@ type Op struct {
 	Keyed bool
 }
 
-var (
-	OpListClients  = Op{Name: "clients.list", Method: http.MethodGet, Safety: ReadOnly}
-	OpGetClient    = Op{Name: "clients.get", Method: http.MethodGet, Safety: ReadOnly}
-	OpCreateClient = Op{Name: "clients.create", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
-	// PUT and DELETE are idempotent in HTTP terms, but each resend is a
-	// second command in the upstream (a second audit entry, and a DELETE
-	// resent after it committed answers 404), so they are resent only with
-	// an Idempotency-Key the upstream honours, like the POSTs; otherwise the
-	// server reconciles an ambiguous outcome by reading the customer back.
-	OpUpdateClient = Op{Name: "clients.update", Method: http.MethodPut, Safety: Unsafe, Keyed: true}
-	OpDeleteClient = Op{Name: "clients.delete", Method: http.MethodDelete, Safety: Unsafe, Keyed: true}
-	OpCloseClient  = Op{Name: "clients.close", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
+// Ops lists every operation, for metrics initialisation and docs: one line
+// per resource API, each declaring its own.
+var Ops = slices.Concat(
+	clientOps,
+	businessDateOps,
 )
 
-// Ops lists every operation, for metrics initialisation and docs.
-var Ops = []Op{OpListClients, OpGetClient, OpCreateClient, OpUpdateClient, OpDeleteClient, OpCloseClient, OpGetConfiguration, OpGetBusinessDate}
+// Safety says whether an upstream operation may be sent twice. It is declared
+// per operation (Op), never inferred from the method alone: a POST
+// carrying an Idempotency-Key the upstream honours is as safe to repeat as a
+// PUT, and one without it is not (go-retryablehttp#169: its default policy
+// retries POSTs).
+type Safety int
+
+const (
+	// Unsafe operations are never resent once they may have reached the
+	// upstream; only a connection that was refused before anything was
+	// written is retried.
+	Unsafe Safety = iota
+	// Idempotent operations give the same end state when repeated.
+	Idempotent
+	// ReadOnly operations have no side effects.
+	ReadOnly
+)
 
 // safetyWith is the operation's safety given whether the upstream honours
 // the Idempotency-Key it will carry.

@@ -12,24 +12,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Safety says whether an upstream operation may be sent twice. It is declared
-// per operation (see ops.go), never inferred from the method alone: a POST
-// carrying an Idempotency-Key the upstream honours is as safe to repeat as a
-// PUT, and one without it is not (go-retryablehttp#169: its default policy
-// retries POSTs).
-type Safety int
-
-const (
-	// Unsafe operations are never resent once they may have reached the
-	// upstream; only a connection that was refused before anything was
-	// written is retried.
-	Unsafe Safety = iota
-	// Idempotent operations give the same end state when repeated.
-	Idempotent
-	// ReadOnly operations have no side effects.
-	ReadOnly
-)
-
 // RetryPolicy bounds retries of one upstream call. The defaults keep the
 // whole retry budget well under the partner's request deadline
 // (anchors §B.1.8: the library's own defaults add up to 15 s of sleeping).

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"lmsproxy/upstream/wire"
 )
 
 // newTestClient is a client of a server that always answers status, with
@@ -43,24 +45,30 @@ func TestRetryBySafety(t *testing.T) {
 	}{
 		{"get retried", V1_8, func(ctx context.Context, c *Client) error { _, err := c.GetClient(ctx, ByID(1)); return err }, 3},
 		{"put without key not retried", V1_8, func(ctx context.Context, c *Client) error {
-			_, err := c.UpdateClient(ctx, ByID(1), ClientUpdate{})
+			_, err := c.UpdateClient(ctx, ByID(1), wire.ClientUpdate{})
 			return err
 		}, 1},
 		{"delete with key retried", V1_10, func(ctx context.Context, c *Client) error {
 			_, err := c.DeleteClient(WithIdempotencyKey(ctx, "k2"), ByID(1))
 			return err
 		}, 3},
-		{"post without key not retried", V1_8, func(ctx context.Context, c *Client) error { _, err := c.CreateClient(ctx, ClientCreate{}); return err }, 1},
-		{"post without key not retried on 1.10 either", V1_10, func(ctx context.Context, c *Client) error { _, err := c.CreateClient(ctx, ClientCreate{}); return err }, 1},
+		{"post without key not retried", V1_8, func(ctx context.Context, c *Client) error {
+			_, err := c.CreateClient(ctx, wire.ClientCreate{})
+			return err
+		}, 1},
+		{"post without key not retried on 1.10 either", V1_10, func(ctx context.Context, c *Client) error {
+			_, err := c.CreateClient(ctx, wire.ClientCreate{})
+			return err
+		}, 1},
 		{"post with key retried", V1_10, func(ctx context.Context, c *Client) error {
-			_, err := c.CreateClient(WithIdempotencyKey(ctx, "k1"), ClientCreate{})
+			_, err := c.CreateClient(WithIdempotencyKey(ctx, "k1"), wire.ClientCreate{})
 			return err
 		}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, attempts := newTestClient(t, tc.line, http.StatusServiceUnavailable, "")
 			err := tc.call(context.Background(), c)
-			e, ok := AsError(err)
+			e, ok := wire.AsError(err)
 			require.True(t, ok, "%v", err)
 			assert.Equal(t, http.StatusServiceUnavailable, e.Status)
 			assert.Equal(t, tc.attempts, attempts.Load())
@@ -76,7 +84,7 @@ func TestRetryGivesUpBeforeTheDeadline(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := c.GetClient(ctx, ByID(1))
-	e, ok := AsError(err)
+	e, ok := wire.AsError(err)
 	require.True(t, ok, "%v", err)
 	assert.Equal(t, http.StatusServiceUnavailable, e.Status, "the upstream's answer, not a timeout")
 	assert.EqualValues(t, 1, attempts.Load())

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"lmsproxy/upstream/wire"
 )
 
 // TestStepKeys: each step of one partner request sends its own
@@ -35,7 +37,7 @@ func TestStepKeys(t *testing.T) {
 
 	ctx := WithIdempotencyKey(context.Background(), "lmsproxy-0123456789abcdef0123456789abcdef")
 	for _, step := range []string{"", "disburse", "undo", "disburse-again"} {
-		_, err := c.CreateClient(WithStep(ctx, step), ClientCreate{})
+		_, err := c.CreateClient(WithStep(ctx, step), wire.ClientCreate{})
 		require.NoError(t, err, step)
 	}
 

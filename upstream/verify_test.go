@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"lmsproxy/upstream/wire"
 )
 
 // answering is a client of a server that answers every request with status
@@ -42,12 +44,15 @@ var calls = map[string]func(context.Context, *Client) error{
 		return err
 	},
 	"list": func(ctx context.Context, c *Client) error {
-		_, err := c.ListClients(ctx, ListQuery{Limit: 10})
+		_, err := c.ListClients(ctx, wire.ListQuery{Limit: 10})
 		return err
 	},
-	"create": func(ctx context.Context, c *Client) error { _, err := c.CreateClient(ctx, ClientCreate{}); return err },
+	"create": func(ctx context.Context, c *Client) error {
+		_, err := c.CreateClient(ctx, wire.ClientCreate{})
+		return err
+	},
 	"update 7": func(ctx context.Context, c *Client) error {
-		_, err := c.UpdateClient(ctx, ByID(7), ClientUpdate{})
+		_, err := c.UpdateClient(ctx, ByID(7), wire.ClientUpdate{})
 		return err
 	},
 }
@@ -104,9 +109,9 @@ func TestAnswersAreChecked(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			e, ok := AsError(err)
+			e, ok := wire.AsError(err)
 			require.True(t, ok, "%v", err)
-			assert.Equal(t, ShapeUnexpected, e.Shape, "%v", err)
+			assert.Equal(t, wire.ShapeUnexpected, e.Shape, "%v", err)
 			assert.Equal(t, http.StatusOK, e.Status)
 			assert.Equal(t, tc.maybeApplied, e.MaybeApplied)
 		})
@@ -119,15 +124,15 @@ func TestAnswersAreChecked(t *testing.T) {
 func TestCollationMatchStaysNotFound(t *testing.T) {
 	c, _ := answering(t, V1_10, http.StatusOK, nil, `{"id":7,"externalId":"EXT-7"}`)
 	_, err := c.GetClient(context.Background(), ByExternalID("ext-7"))
-	e, ok := AsError(err)
+	e, ok := wire.AsError(err)
 	require.True(t, ok, "%v", err)
 	assert.Equal(t, http.StatusNotFound, e.Status)
 }
 
 func TestVerify(t *testing.T) {
-	got := ClientData{ID: 7, ExternalID: "ext-7"}
+	got := wire.ClientData{ID: 7, ExternalID: "ext-7"}
 	for _, tc := range []struct {
-		ref  ClientRef
+		ref  Ref
 		want bool
 	}{
 		{ByID(7), true},
@@ -136,14 +141,14 @@ func TestVerify(t *testing.T) {
 		{ByExternalID("EXT-7"), false},
 		{ByExternalID("ext-7 "), false},
 	} {
-		err := tc.ref.Verify(got)
+		err := VerifyClient(tc.ref, got)
 		if tc.want {
 			assert.NoError(t, err, "%+v", tc.ref)
 			continue
 		}
-		e, ok := AsError(err)
+		e, ok := wire.AsError(err)
 		require.True(t, ok, "%+v: %v", tc.ref, err)
-		assert.Equal(t, ShapeUnexpected, e.Shape)
+		assert.Equal(t, wire.ShapeUnexpected, e.Shape)
 	}
 }
 
@@ -169,9 +174,9 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 			t.Cleanup(elsewhere.Close)
 			c, requests := answering(t, V1_10, tc.status, http.Header{"Location": {elsewhere.URL + "/v1/clients/7"}}, "")
 			err := calls[tc.call](WithIdempotencyKey(context.Background(), "k"), c)
-			e, ok := AsError(err)
+			e, ok := wire.AsError(err)
 			require.True(t, ok, "%v", err)
-			assert.Equal(t, ShapeUnexpected, e.Shape)
+			assert.Equal(t, wire.ShapeUnexpected, e.Shape)
 			assert.Equal(t, tc.status, e.Status)
 			assert.False(t, e.MaybeApplied)
 			assert.Contains(t, e.Error(), elsewhere.URL, "the operator is told where it pointed")
