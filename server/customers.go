@@ -9,21 +9,22 @@ import (
 
 	"lmsproxy/translate"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // ClientsAPI is what the customer handlers need of the upstream.
 type ClientsAPI interface {
-	ListClients(ctx context.Context, q upstream.ListQuery) (upstream.ClientPage, error)
-	GetClient(ctx context.Context, ref upstream.ClientRef) (upstream.ClientData, error)
-	CreateClient(ctx context.Context, body upstream.ClientCreate) (upstream.CommandResult, error)
-	UpdateClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientUpdate) (upstream.CommandResult, error)
-	DeleteClient(ctx context.Context, ref upstream.ClientRef) (upstream.CommandResult, error)
-	CloseClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientClose) (upstream.CommandResult, error)
+	ListClients(ctx context.Context, q wire.ListQuery) (wire.Page[wire.ClientData], error)
+	GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error)
+	CreateClient(ctx context.Context, body wire.ClientCreate) (wire.CommandResult, error)
+	UpdateClient(ctx context.Context, ref upstream.Ref, body wire.ClientUpdate) (wire.CommandResult, error)
+	DeleteClient(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error)
+	CloseClient(ctx context.Context, ref upstream.Ref, body wire.ClientClose) (wire.CommandResult, error)
 }
 
 // customerAddress is how partners name one customer: /customers/{id} or
 // /customers/external/{externalId}.
-var customerAddress = addressing[upstream.ClientRef]{
+var customerAddress = addressing[upstream.Ref]{
 	idParam:  paramID,
 	extParam: paramExternalID,
 	parseID:  translate.ParseCustomerID,
@@ -95,8 +96,8 @@ func (h *customers) create(c echo.Context) error {
 	// The externalId is unique, so an exact lookup finds the customer if and
 	// only if this create (or an earlier one) made it.
 	return h.write(c, upstream.ByExternalID(req.ExternalID), target,
-		func(upstream.ClientData) bool { return true },
-		func(ctx context.Context) (upstream.CommandResult, error) { return h.s.upstream.CreateClient(ctx, body) })
+		func(wire.ClientData) bool { return true },
+		func(ctx context.Context) (wire.CommandResult, error) { return h.s.upstream.CreateClient(ctx, body) })
 }
 
 func (h *customers) update(c echo.Context) error {
@@ -113,8 +114,8 @@ func (h *customers) update(c echo.Context) error {
 	}
 	body := translate.UpdateBody(current, req)
 	return h.write(c, upstream.ByID(current.ID), a.target,
-		func(cl upstream.ClientData) bool { return cl.ExternalID == req.ExternalID },
-		func(ctx context.Context) (upstream.CommandResult, error) {
+		func(cl wire.ClientData) bool { return cl.ExternalID == req.ExternalID },
+		func(ctx context.Context) (wire.CommandResult, error) {
 			return h.s.upstream.UpdateClient(ctx, upstream.ByID(current.ID), body)
 		})
 }
@@ -124,7 +125,7 @@ func (h *customers) delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var res upstream.CommandResult
+	var res wire.CommandResult
 	err = runSteps(c.Request().Context(), a.target, step{
 		do: func(ctx context.Context) (err error) {
 			res, err = h.s.upstream.DeleteClient(ctx, a.ref)
@@ -151,8 +152,8 @@ func (h *customers) close(c echo.Context) error {
 	a.target.Fields = translate.CloseFields
 	body := translate.CloseBody(req)
 	return h.write(c, a.ref, a.target,
-		func(cl upstream.ClientData) bool { return cl.StatusID() == upstream.StatusClosed },
-		func(ctx context.Context) (upstream.CommandResult, error) {
+		func(cl wire.ClientData) bool { return cl.StatusID() == wire.ClientStatusClosed },
+		func(ctx context.Context) (wire.CommandResult, error) {
 			return h.s.upstream.CloseClient(ctx, a.ref, body)
 		})
 }
@@ -162,16 +163,16 @@ func (h *customers) close(c echo.Context) error {
 // written, as the handler knows it; want recognises the state the write
 // asks for, to reconcile an unknown outcome by reading the customer back.
 // Found applied, the customer read is the answer, with no second read.
-func (h *customers) write(c echo.Context, written upstream.ClientRef, target translate.Target,
-	want func(upstream.ClientData) bool, do func(context.Context) (upstream.CommandResult, error)) error {
-	var res upstream.CommandResult
-	var found *upstream.ClientData
+func (h *customers) write(c echo.Context, written upstream.Ref, target translate.Target,
+	want func(wire.ClientData) bool, do func(context.Context) (wire.CommandResult, error)) error {
+	var res wire.CommandResult
+	var found *wire.ClientData
 	err := runSteps(c.Request().Context(), target, step{
 		do: func(ctx context.Context) (err error) {
 			res, err = do(ctx)
 			return err
 		},
-		applied: inState(target, h.reader(written), func(cl upstream.ClientData) bool {
+		applied: inState(target, h.reader(written), func(cl wire.ClientData) bool {
 			if !want(cl) {
 				return false
 			}
@@ -189,8 +190,8 @@ func (h *customers) write(c echo.Context, written upstream.ClientRef, target tra
 }
 
 // reader reads one customer, for a write's check.
-func (h *customers) reader(ref upstream.ClientRef) func(context.Context) (upstream.ClientData, error) {
-	return func(ctx context.Context) (upstream.ClientData, error) { return h.s.upstream.GetClient(ctx, ref) }
+func (h *customers) reader(ref upstream.Ref) func(context.Context) (wire.ClientData, error) {
+	return func(ctx context.Context) (wire.ClientData, error) { return h.s.upstream.GetClient(ctx, ref) }
 }
 
 // respondWithClient answers a write the upstream confirmed with the
@@ -202,13 +203,13 @@ func (h *customers) reader(ref upstream.ClientRef) func(context.Context) (upstre
 // applied and where to read the customer, never to send the write again. A
 // read-back that is no customer or another one puts the result itself in
 // doubt: the outcome is unknown.
-func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult, written upstream.ClientRef, target translate.Target) error {
+func (h *customers) respondWithClient(c echo.Context, res wire.CommandResult, written upstream.Ref, target translate.Target) error {
 	if res.AwaitingApproval() {
 		return translate.AwaitingApproval(res.CommandID)
 	}
 	client, err := h.s.upstream.GetClient(c.Request().Context(), upstream.ByID(res.ClientID))
 	if err == nil {
-		err = written.Verify(client)
+		err = upstream.VerifyClient(written, client)
 	}
 	switch {
 	case err == nil:

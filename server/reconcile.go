@@ -4,13 +4,13 @@ import (
 	"context"
 
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // maybeApplied reports a write whose outcome is unknown: cut off after it
-// may have reached the upstream (see upstream.Error.MaybeApplied).
+// may have reached the upstream (see wire.Error.MaybeApplied).
 func maybeApplied(err error) bool {
-	ue, ok := upstream.AsError(err)
+	ue, ok := wire.AsError(err)
 	return ok && ue.MaybeApplied
 }
 
@@ -50,10 +50,10 @@ func gone[T any](target translate.Target, read func(context.Context) (T, error))
 }
 
 // unexpected reports an upstream answer that is not one to the request sent
-// (upstream.ShapeUnexpected): no client, or another one.
+// (wire.ShapeUnexpected): no client, or another one.
 func unexpected(err error) bool {
-	ue, ok := upstream.AsError(err)
-	return ok && ue.Shape == upstream.ShapeUnexpected
+	ue, ok := wire.AsError(err)
+	return ok && ue.Shape == wire.ShapeUnexpected
 }
 
 // isNotFound reports an upstream answer that the partner contract calls

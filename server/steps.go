@@ -29,7 +29,7 @@ type step struct {
 	// do makes the write.
 	do func(ctx context.Context) error
 	// applied decides by reading the upstream whether the write took effect,
-	// when do's outcome is unknown (upstream.Error.MaybeApplied). An error is
+	// when do's outcome is unknown (wire.Error.MaybeApplied). An error is
 	// a failed read, which leaves the outcome unknown. inState and gone
 	// (reconcile.go) are the usual checks.
 	applied func(ctx context.Context) (bool, error)

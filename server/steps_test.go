@@ -15,6 +15,7 @@ import (
 
 	"lmsproxy/translate"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // What a fake step's write, check and undo do.
@@ -51,10 +52,10 @@ type fakeStep struct {
 }
 
 var (
-	errRefused = &upstream.Error{Op: "test.write", Status: http.StatusForbidden, Shape: upstream.ShapeOther, Err: errors.New("refused")}
-	errCutOff  = &upstream.Error{Op: "test.write", Shape: upstream.ShapeTransport, MaybeApplied: true, Err: errors.New("reset")}
-	errRead    = &upstream.Error{Op: "test.read", Shape: upstream.ShapeTransport, Err: errors.New("refused")}
-	errUndo    = &upstream.Error{Op: "test.undo", Status: http.StatusForbidden, Shape: upstream.ShapeOther, Err: errors.New("cannot undo")}
+	errRefused = &wire.Error{Op: "test.write", Status: http.StatusForbidden, Shape: wire.ShapeOther, Err: errors.New("refused")}
+	errCutOff  = &wire.Error{Op: "test.write", Shape: wire.ShapeTransport, MaybeApplied: true, Err: errors.New("reset")}
+	errRead    = &wire.Error{Op: "test.read", Shape: wire.ShapeTransport, Err: errors.New("refused")}
+	errUndo    = &wire.Error{Op: "test.undo", Status: http.StatusForbidden, Shape: wire.ShapeOther, Err: errors.New("cannot undo")}
 )
 
 // stepRig runs fake steps whose writes go through a real upstream client to
@@ -90,7 +91,7 @@ func (r *stepRig) record(event string) {
 
 // write sends one keyed upstream write, then answers as scripted.
 func (r *stepRig) write(ctx context.Context, t *testing.T, event string, err error) error {
-	_, werr := r.client.CreateClient(ctx, upstream.ClientCreate{})
+	_, werr := r.client.CreateClient(ctx, wire.ClientCreate{})
 	require.NoError(t, werr)
 	r.record(event)
 	return err
@@ -230,7 +231,7 @@ func TestRunStepsIncomplete(t *testing.T) {
 	assert.Equal(t, "approve", inc.step)
 	assert.ErrorIs(t, inc.undoErr, errUndo)
 	assert.ErrorIs(t, inc.answer, errRefused)
-	_, isUpstream := upstream.AsError(err)
+	_, isUpstream := wire.AsError(err)
 	assert.False(t, isUpstream, "the failure inside is not the outcome")
 }
 

@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Partner-facing problem texts. They are part of the contract: partners may
@@ -65,7 +65,7 @@ type fieldSpec struct {
 type parsedBody struct {
 	strings map[string]string
 	ints    map[string]int64
-	dates   map[string]upstream.Date
+	dates   map[string]wire.Date
 }
 
 // parseBody decodes a partner JSON object strictly against specs: every
@@ -77,7 +77,7 @@ func parseBody(body []byte, specs []fieldSpec) (parsedBody, *Error) {
 	if problems != nil {
 		return parsedBody{}, Invalid(problems...)
 	}
-	out := parsedBody{strings: map[string]string{}, ints: map[string]int64{}, dates: map[string]upstream.Date{}}
+	out := parsedBody{strings: map[string]string{}, ints: map[string]int64{}, dates: map[string]wire.Date{}}
 	var fields []FieldError
 	known := map[string]bool{}
 	for _, s := range specs {
@@ -127,7 +127,7 @@ func (p parsedBody) set(s fieldSpec, v json.RawMessage) string {
 		if problem != "" {
 			return errDate
 		}
-		d, err := upstream.ParseISODate(str)
+		d, err := wire.ParseISODate(str)
 		if err != nil {
 			return errDate
 		}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Target says what the partner addressed and supplied, so messages can name
@@ -46,7 +46,7 @@ func FromUpstream(err error, t Target) *Error {
 	if errors.As(err, &pe) {
 		return pe
 	}
-	ue, ok := upstream.AsError(err)
+	ue, ok := wire.AsError(err)
 	if !ok {
 		return AsError(err)
 	}
@@ -82,7 +82,7 @@ func FromUpstream(err error, t Target) *Error {
 func CustomerNotFound(t Target) *Error {
 	p := problem{code: "error.msg.client.id.invalid"}
 	r := ruleFor(404, p.code)
-	return &Error{Code: r.Partner, Message: answerPrefix(404) + t.render(r.Message, &upstream.Error{Status: 404}, p)}
+	return &Error{Code: r.Partner, Message: answerPrefix(404) + t.render(r.Message, &wire.Error{Status: 404}, p)}
 }
 
 // AwaitingApproval is the answer to a write that a maker-checker upstream
@@ -120,7 +120,7 @@ type problem struct {
 // level (validation, domain rule, not found) each errors[] item is a problem
 // of its own; otherwise the top level is the problem, with errors[0]'s
 // parameter and args, which repeat the top level's subject.
-func problemsOf(ue *upstream.Error) []problem {
+func problemsOf(ue *wire.Error) []problem {
 	generic := ue.Code == "" || ue.Code == codeValidation || ue.Code == codeDomainRule || ue.Code == codeNotFound
 	if len(ue.Params) > 0 && (generic || ue.Code == ue.Params[0].Code) {
 		out := make([]problem, 0, len(ue.Params))
@@ -164,7 +164,7 @@ func appendFieldOnce(fields []FieldError, f FieldError) []FieldError {
 }
 
 // render fills a table template for one problem; see renderTemplate.
-func (t Target) render(tmpl string, ue *upstream.Error, p problem) string {
+func (t Target) render(tmpl string, ue *wire.Error, p problem) string {
 	return renderTemplate(tmpl, func(name string) []segment {
 		switch name {
 		case "target":
