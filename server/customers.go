@@ -1,12 +1,8 @@
 package server
 
 import (
-	"errors"
-	"io"
-	"mime"
+	"context"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -16,97 +12,46 @@ import (
 	"lmsproxy/upstream/wire"
 )
 
-// Path parameter names of the two addressing forms.
-const (
-	paramID         = "id"
-	paramExternalID = "externalId"
-)
+// ClientsAPI is what the customer handlers need of the upstream.
+type ClientsAPI interface {
+	ListClients(ctx context.Context, q wire.ListQuery) (wire.Page[wire.ClientData], error)
+	GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error)
+	CreateClient(ctx context.Context, body wire.ClientCreate) (wire.CommandResult, error)
+	UpdateClient(ctx context.Context, ref upstream.Ref, body wire.ClientUpdate) (wire.CommandResult, error)
+	DeleteClient(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error)
+	CloseClient(ctx context.Context, ref upstream.Ref, body wire.ClientClose) (wire.CommandResult, error)
+}
+
+// customerAddress is how partners name one customer: /customers/{id} or
+// /customers/external/{externalId}.
+var customerAddress = addressing[upstream.Ref]{
+	idParam:  paramID,
+	extParam: paramExternalID,
+	parseID:  translate.ParseCustomerID,
+	parseExt: translate.ParseCustomerExternalID,
+	extField: translate.FieldCustomerExternalID,
+	byID:     upstream.ByID,
+	byExt:    upstream.ByExternalID,
+}
 
 // customers holds the customer handlers. Each handler validates everything
 // the partner sent (path, query, body) before any upstream call, then calls
 // the upstream and hands results and errors to translate.
 type customers struct{ s *Server }
 
-// addressed is a validated request to one customer.
-type addressed struct {
-	ref    upstream.Ref
-	target translate.Target
-}
-
-// address reads the customer from the path, in either form. Echo routes on
-// the escaped path when it has one and then leaves parameters escaped
-// (Echo #1974), so the externalId is unescaped here, exactly once.
-func address(c echo.Context) (addressed, *translate.Error) {
-	if !slices.Contains(c.ParamNames(), paramExternalID) {
-		raw := c.Param(paramID)
-		id, err := translate.ParseCustomerID(raw)
-		if err != nil {
-			return addressed{}, err
-		}
-		return addressed{ref: upstream.ByID(id), target: translate.Target{ID: raw, Values: []string{raw}}}, nil
-	}
-	raw := c.Param(paramExternalID)
-	if c.Request().URL.RawPath != "" {
-		unescaped, err := url.PathUnescape(raw)
-		if err != nil {
-			return addressed{}, translate.Invalid(translate.FieldError{Field: translate.FieldCustomerExternalID, Error: "malformed percent-encoding"})
-		}
-		raw = unescaped
-	}
-	ext, err := translate.ParseCustomerExternalID(raw)
-	if err != nil {
-		return addressed{}, err
-	}
-	return addressed{ref: upstream.ByExternalID(ext), target: translate.Target{ExternalID: ext, Values: []string{ext}}}, nil
-}
-
-// noQuery refuses query parameters on routes that take none: nothing a
-// partner sends is silently ignored, not even a query that does not parse.
-func noQuery(c echo.Context) *translate.Error {
-	return translate.NoQuery(c.Request().URL.RawQuery)
-}
-
-// readBody reads a JSON body within the configured limit.
-func (h *customers) readBody(c echo.Context) ([]byte, *translate.Error) {
-	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
-			return nil, translate.Invalid(translate.FieldError{Field: "Content-Type", Error: "must be application/json"})
-		}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, h.s.cfg.BodyLimit))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return nil, bodyTooLarge(err)
-	case err != nil:
-		return nil, translate.Invalid(translate.FieldError{Field: "body", Error: "could not be read"})
-	}
-	return body, nil
-}
-
-// noBody refuses a body on routes that take none.
-func (h *customers) noBody(c echo.Context) *translate.Error {
-	body, err := h.readBody(c)
-	if err != nil {
-		return err
-	}
-	if len(body) > 0 {
-		return translate.Invalid(translate.FieldError{Field: "body", Error: "must be empty"})
-	}
-	return nil
-}
-
-// bodiless validates a request to one customer that carries no body.
-func (h *customers) bodiless(c echo.Context) (addressed, error) {
-	a, aerr := address(c)
-	if err := translate.Merge(aerr, noQuery(c), h.noBody(c)); err != nil {
-		return addressed{}, err
-	}
-	return a, nil
+func (h *customers) mount(v1 *echo.Group) {
+	bothForms(v1, "/customers", customerAddress, func(r router) {
+		r.add(http.MethodGet, "", h.get)
+		r.add(http.MethodPut, "", h.update)
+		r.add(http.MethodDelete, "", h.delete)
+		r.add(http.MethodPost, "/close", h.close)
+	})
+	v1.GET("/customers", h.list)
+	v1.POST("/customers", h.create)
 }
 
 func (h *customers) get(c echo.Context) error {
-	a, err := h.bodiless(c)
+	a, err := customerAddress.bodiless(c)
 	if err != nil {
 		return err
 	}
@@ -119,7 +64,7 @@ func (h *customers) get(c echo.Context) error {
 
 func (h *customers) list(c echo.Context) error {
 	req, qerr := translate.ParseListQuery(c.Request().URL.RawQuery)
-	if err := translate.Merge(qerr, h.noBody(c)); err != nil {
+	if err := translate.Merge(qerr, noBody(c)); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -141,109 +86,112 @@ func (h *customers) list(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, translate.CustomerPage(page, req))
 }
 
-// withBody reads and parses a JSON body, merging its problems with those
-// already found in the path and query, so the partner hears of them all in
-// one answer.
-func withBody[T any](h *customers, c echo.Context, parse func([]byte) (T, *translate.Error), found ...*translate.Error) (T, error) {
-	var req T
-	body, berr := h.readBody(c)
-	var perr *translate.Error
-	if berr == nil {
-		req, perr = parse(body)
-	}
-	if err := translate.Merge(append(found, berr, perr)...); err != nil {
-		return req, err
-	}
-	return req, nil
-}
-
 func (h *customers) create(c echo.Context) error {
-	req, err := withBody(h, c, translate.ParseCreate, noQuery(c))
+	req, err := withBody(c, translate.ParseCreate, noQuery(c))
 	if err != nil {
 		return err
 	}
 	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
-	today := h.s.today.Date(c.Request().Context())
-	ctx, cancel := writeContext(c.Request().Context())
-	res, err := h.s.upstream.CreateClient(ctx, translate.CreateBody(req, h.s.cfg.OfficeID, today))
-	cancel()
-	if maybeApplied(err) {
-		// The externalId is unique, so an exact lookup finds the customer
-		// if and only if this create (or an earlier one) made it.
-		return h.reconcile(c, upstream.ByExternalID(req.ExternalID), target, err,
-			func(wire.ClientData) bool { return true })
-	}
-	if err != nil {
-		return translate.FromUpstream(err, target)
-	}
-	return h.respondWithClient(c, res, upstream.ByExternalID(req.ExternalID), target)
+	body := translate.CreateBody(req, h.s.cfg.OfficeID, h.s.today.Date(c.Request().Context()))
+	// The externalId is unique, so an exact lookup finds the customer if and
+	// only if this create (or an earlier one) made it.
+	return h.write(c, upstream.ByExternalID(req.ExternalID), target,
+		func(wire.ClientData) bool { return true },
+		func(ctx context.Context) (wire.CommandResult, error) { return h.s.upstream.CreateClient(ctx, body) })
 }
 
 func (h *customers) update(c echo.Context) error {
-	a, aerr := address(c)
-	req, err := withBody(h, c, translate.ParseUpdate, aerr, noQuery(c))
+	a, aerr := customerAddress.address(c)
+	req, err := withBody(c, translate.ParseUpdate, aerr, noQuery(c))
 	if err != nil {
 		return err
 	}
 	a.target.Values = append(a.target.Values, req.ExternalID)
 	a.target.Fields = translate.UpdateFields
-	ctx := c.Request().Context()
-	current, err := h.s.upstream.GetClient(ctx, a.ref)
+	current, err := h.s.upstream.GetClient(c.Request().Context(), a.ref)
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
 	}
-	writeCtx, cancel := writeContext(ctx)
-	res, err := h.s.upstream.UpdateClient(writeCtx, upstream.ByID(current.ID), translate.UpdateBody(current, req))
-	cancel()
-	if maybeApplied(err) {
-		return h.reconcile(c, upstream.ByID(current.ID), a.target, err,
-			func(cl wire.ClientData) bool { return cl.ExternalID == req.ExternalID })
-	}
-	if err != nil {
-		return translate.FromUpstream(err, a.target)
-	}
-	return h.respondWithClient(c, res, upstream.ByID(current.ID), a.target)
+	body := translate.UpdateBody(current, req)
+	return h.write(c, upstream.ByID(current.ID), a.target,
+		func(cl wire.ClientData) bool { return cl.ExternalID == req.ExternalID },
+		func(ctx context.Context) (wire.CommandResult, error) {
+			return h.s.upstream.UpdateClient(ctx, upstream.ByID(current.ID), body)
+		})
 }
 
 func (h *customers) delete(c echo.Context) error {
-	a, err := h.bodiless(c)
+	a, err := customerAddress.bodiless(c)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := writeContext(c.Request().Context())
-	res, err := h.s.upstream.DeleteClient(ctx, a.ref)
-	cancel()
-	if maybeApplied(err) {
-		return h.reconcileDelete(c, a, err)
-	}
-	if err != nil {
-		return translate.FromUpstream(err, a.target)
-	}
-	if res.AwaitingApproval() {
+	var res wire.CommandResult
+	err = runSteps(c.Request().Context(), a.target, step{
+		do: func(ctx context.Context) (err error) {
+			res, err = h.s.upstream.DeleteClient(ctx, a.ref)
+			return err
+		},
+		applied: gone(a.target, h.reader(a.ref)),
+	})
+	switch {
+	case err != nil:
+		return err
+	case res.AwaitingApproval():
 		return translate.AwaitingApproval(res.CommandID)
 	}
 	return c.NoContent(http.StatusOK)
 }
 
 func (h *customers) close(c echo.Context) error {
-	a, aerr := address(c)
-	req, err := withBody(h, c, translate.ParseClose, aerr, noQuery(c))
+	a, aerr := customerAddress.address(c)
+	req, err := withBody(c, translate.ParseClose, aerr, noQuery(c))
 	if err != nil {
 		return err
 	}
 	a.target.Values = append(a.target.Values, strconv.FormatInt(req.ClosureReasonID, 10), req.ClosureDate.ISO())
 	a.target.Fields = translate.CloseFields
-	ctx, cancel := writeContext(c.Request().Context())
-	res, err := h.s.upstream.CloseClient(ctx, a.ref, translate.CloseBody(req))
-	cancel()
-	if maybeApplied(err) {
-		return h.reconcile(c, a.ref, a.target, err,
-			func(cl wire.ClientData) bool { return cl.StatusID() == wire.ClientStatusClosed })
+	body := translate.CloseBody(req)
+	return h.write(c, a.ref, a.target,
+		func(cl wire.ClientData) bool { return cl.StatusID() == wire.ClientStatusClosed },
+		func(ctx context.Context) (wire.CommandResult, error) {
+			return h.s.upstream.CloseClient(ctx, a.ref, body)
+		})
+}
+
+// write makes one customer write, a one-step operation (runSteps), and
+// answers with the customer as it then stands. written is the customer
+// written, as the handler knows it; want recognises the state the write
+// asks for, to reconcile an unknown outcome by reading the customer back.
+// Found applied, the customer read is the answer, with no second read.
+func (h *customers) write(c echo.Context, written upstream.Ref, target translate.Target,
+	want func(wire.ClientData) bool, do func(context.Context) (wire.CommandResult, error)) error {
+	var res wire.CommandResult
+	var found *wire.ClientData
+	err := runSteps(c.Request().Context(), target, step{
+		do: func(ctx context.Context) (err error) {
+			res, err = do(ctx)
+			return err
+		},
+		applied: inState(target, h.reader(written), func(cl wire.ClientData) bool {
+			if !want(cl) {
+				return false
+			}
+			found = &cl
+			return true
+		}),
+	})
+	switch {
+	case err != nil:
+		return err
+	case found != nil:
+		return writeJSON(c, http.StatusOK, translate.CustomerFromUpstream(*found))
 	}
-	if err != nil {
-		return translate.FromUpstream(err, a.target)
-	}
-	return h.respondWithClient(c, res, a.ref, a.target)
+	return h.respondWithClient(c, res, written, target)
+}
+
+// reader reads one customer, for a write's check.
+func (h *customers) reader(ref upstream.Ref) func(context.Context) (wire.ClientData, error) {
+	return func(ctx context.Context) (wire.ClientData, error) { return h.s.upstream.GetClient(ctx, ref) }
 }
 
 // respondWithClient answers a write the upstream confirmed with the

@@ -48,10 +48,10 @@ func (s *Server) writeError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		// The headers a GET would get, without the body (RFC 9110 §9.3.2).
 		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-		_ = c.NoContent(perr.Code.HTTPStatus())
+		_ = c.NoContent(httpStatus(perr.Code))
 		return
 	}
-	_ = c.Blob(perr.Code.HTTPStatus(), echo.MIMEApplicationJSON, body)
+	_ = c.Blob(httpStatus(perr.Code), echo.MIMEApplicationJSON, body)
 }
 
 // partnerError turns any error into the partner envelope. Errors the

@@ -58,8 +58,9 @@ func newID() string {
 }
 
 // scope establishes the request scope and request id; the id is returned to
-// the partner, forwarded upstream, and every upstream write of this request
-// carries one idempotency key, stable across the client's retries.
+// the partner and forwarded upstream. The request's idempotency key is the
+// one each upstream write step derives its own from (steps.go), stable
+// across the client's retries.
 func (s *Server) scope(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sc := scopeOf(c)

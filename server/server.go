@@ -16,8 +16,6 @@ import (
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
-	"lmsproxy/upstream"
-	"lmsproxy/upstream/wire"
 )
 
 // Config is the server's own configuration.
@@ -100,14 +98,10 @@ func (c Config) Validate() []error {
 	return errs
 }
 
-// Upstream is what the customer handlers need of the upstream client.
+// Upstream is what the handlers need of the upstream client: one small
+// interface per resource, so that a resource adds its own (one line here).
 type Upstream interface {
-	ListClients(ctx context.Context, q wire.ListQuery) (wire.Page[wire.ClientData], error)
-	GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error)
-	CreateClient(ctx context.Context, body wire.ClientCreate) (wire.CommandResult, error)
-	UpdateClient(ctx context.Context, ref upstream.Ref, body wire.ClientUpdate) (wire.CommandResult, error)
-	DeleteClient(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error)
-	CloseClient(ctx context.Context, ref upstream.Ref, body wire.ClientClose) (wire.CommandResult, error)
+	ClientsAPI
 }
 
 // Verifier authenticates a partner from its Authorization header.
@@ -183,16 +177,10 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 		e.Any(m.path, echo.WrapHandler(m.handler))
 	}
 
-	v1 := e.Group("/v1", s.authenticate, s.rateLimit, s.deadline)
-	c := &customers{s: s}
-	for _, prefix := range []string{"/customers/:" + paramID, "/customers/external/:" + paramExternalID} {
-		v1.GET(prefix, c.get)
-		v1.PUT(prefix, c.update)
-		v1.DELETE(prefix, c.delete)
-		v1.POST(prefix+"/close", c.close)
+	v1 := e.Group("/v1", s.authenticate, s.rateLimit, s.deadline, s.limitBody)
+	for _, r := range s.resources() {
+		r.mount(v1)
 	}
-	v1.GET("/customers", c.list)
-	v1.POST("/customers", c.create)
 	// Unknown routes under /v1 still authenticate first, so an anonymous
 	// caller learns nothing about which routes exist.
 	v1.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })

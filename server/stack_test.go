@@ -266,7 +266,7 @@ func assertPartnerVocabulary(t *testing.T, r response, partnerValues ...string) 
 		require.NoError(t, json.Unmarshal([]byte(r.body), &env), r.body)
 		assert.Len(t, env, 2, r.body)
 		code, _ := env["code"].(string)
-		assert.Equal(t, r.status, translate.Code(code).HTTPStatus(), r.body)
+		assert.Equal(t, r.status, server.HTTPStatus(translate.Code(code)), r.body)
 		msg, ok := env["message"].(string)
 		assert.True(t, ok && msg != "", r.body)
 		if code == string(translate.InvalidArgument) {

@@ -7,13 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"net/http"
 	"time"
 )
 
-// Code is a partner error code. The set and its HTTP statuses follow
-// Connect's table (connect-go protocol_connect.go connectCodeToHTTP); the
-// contract uses seven of its codes.
+// Code is a partner error code. The set follows Connect's codes (its HTTP
+// statuses are the server's, server/status.go); the contract uses seven of
+// them.
 type Code string
 
 const (
@@ -25,26 +24,6 @@ const (
 	Internal         Code = "internal"
 	Unavailable      Code = "unavailable"
 )
-
-// HTTPStatus is the status every response with this code carries.
-func (c Code) HTTPStatus() int {
-	switch c {
-	case InvalidArgument:
-		return http.StatusBadRequest
-	case Unauthenticated:
-		return http.StatusUnauthorized
-	case PermissionDenied:
-		return http.StatusForbidden
-	case NotFound:
-		return http.StatusNotFound
-	case Aborted:
-		return http.StatusConflict
-	case Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
 
 // Error is the one partner-facing error. Code and Message are exactly what
 // the partner sees; Cause is for logs only and never serialised.
