@@ -42,7 +42,7 @@ func address(c echo.Context) (addressed, *translate.Error) {
 		if err != nil {
 			return addressed{}, err
 		}
-		return addressed{ref: upstream.ByID(id), target: translate.Target{ID: raw, Values: []string{raw}}}, nil
+		return addressed{ref: upstream.ByID(id), target: translate.Customers.ByID(raw)}, nil
 	}
 	raw := c.Param(paramExternalID)
 	if c.Request().URL.RawPath != "" {
@@ -56,7 +56,7 @@ func address(c echo.Context) (addressed, *translate.Error) {
 	if err != nil {
 		return addressed{}, err
 	}
-	return addressed{ref: upstream.ByExternalID(ext), target: translate.Target{ExternalID: ext, Values: []string{ext}}}, nil
+	return addressed{ref: upstream.ByExternalID(ext), target: translate.Customers.ByExternalID(ext)}, nil
 }
 
 // noQuery refuses query parameters on routes that take none: nothing a
@@ -123,7 +123,7 @@ func (h *customers) list(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if req.HasExternalID {
-		target := translate.Target{ExternalID: req.ExternalID, Values: []string{req.ExternalID}}
+		target := translate.Customers.ByExternalID(req.ExternalID)
 		client, err := h.s.upstream.GetClient(ctx, upstream.ByExternalID(req.ExternalID))
 		switch {
 		case err == nil:
@@ -135,7 +135,7 @@ func (h *customers) list(c echo.Context) error {
 	}
 	page, err := h.s.upstream.ListClients(ctx, req.Upstream())
 	if err != nil {
-		return translate.FromUpstream(err, translate.Target{})
+		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
 	}
 	return writeJSON(c, http.StatusOK, translate.CustomerPage(page, req))
 }
@@ -161,7 +161,7 @@ func (h *customers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
+	target := translate.Target{Resource: translate.Customers, Values: []string{req.ExternalID}, Fields: translate.CreateFields}
 	today := h.s.today.Date(c.Request().Context())
 	ctx, cancel := writeContext(c.Request().Context())
 	res, err := h.s.upstream.CreateClient(ctx, translate.CreateBody(req, h.s.cfg.OfficeID, today))
@@ -268,5 +268,5 @@ func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult
 	case unexpected(err):
 		return translate.OutcomeUnknown(err, target)
 	}
-	return translate.Applied(res.ClientID, err)
+	return translate.Applied(target.Resource, res.ClientID, err)
 }
