@@ -16,49 +16,50 @@ import (
 	"lmsproxy/server"
 	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // stubUpstream answers every read with fixed data and no I/O, so the
 // benchmarks below measure lmsproxy's own work: routing, middleware,
 // authentication (cached), validation, translation, encoding, logging.
 type stubUpstream struct {
-	client upstream.ClientData
-	page   upstream.ClientPage
+	client wire.ClientData
+	page   wire.Page[wire.ClientData]
 }
 
 var errStubWrite = errors.New("stub upstream is read-only")
 
-func (s *stubUpstream) ListClients(context.Context, upstream.ListQuery) (upstream.ClientPage, error) {
+func (s *stubUpstream) ListClients(context.Context, wire.ListQuery) (wire.Page[wire.ClientData], error) {
 	return s.page, nil
 }
 
-func (s *stubUpstream) GetClient(context.Context, upstream.ClientRef) (upstream.ClientData, error) {
+func (s *stubUpstream) GetClient(context.Context, upstream.Ref) (wire.ClientData, error) {
 	return s.client, nil
 }
 
-func (s *stubUpstream) CreateClient(context.Context, upstream.ClientCreate) (upstream.CommandResult, error) {
-	return upstream.CommandResult{}, errStubWrite
+func (s *stubUpstream) CreateClient(context.Context, wire.ClientCreate) (wire.CommandResult, error) {
+	return wire.CommandResult{}, errStubWrite
 }
 
-func (s *stubUpstream) UpdateClient(context.Context, upstream.ClientRef, upstream.ClientUpdate) (upstream.CommandResult, error) {
-	return upstream.CommandResult{}, errStubWrite
+func (s *stubUpstream) UpdateClient(context.Context, upstream.Ref, wire.ClientUpdate) (wire.CommandResult, error) {
+	return wire.CommandResult{}, errStubWrite
 }
 
-func (s *stubUpstream) DeleteClient(context.Context, upstream.ClientRef) (upstream.CommandResult, error) {
-	return upstream.CommandResult{}, errStubWrite
+func (s *stubUpstream) DeleteClient(context.Context, upstream.Ref) (wire.CommandResult, error) {
+	return wire.CommandResult{}, errStubWrite
 }
 
-func (s *stubUpstream) CloseClient(context.Context, upstream.ClientRef, upstream.ClientClose) (upstream.CommandResult, error) {
-	return upstream.CommandResult{}, errStubWrite
+func (s *stubUpstream) CloseClient(context.Context, upstream.Ref, wire.ClientClose) (wire.CommandResult, error) {
+	return wire.CommandResult{}, errStubWrite
 }
 
-func benchClient(id int64) upstream.ClientData {
-	day := upstream.DateOf(time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
-	return upstream.ClientData{
+func benchClient(id int64) wire.ClientData {
+	day := wire.DateOf(time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
+	return wire.ClientData{
 		ID: id, AccountNo: fmt.Sprintf("%09d", id), ExternalID: fmt.Sprintf("ext-%d", id),
-		Status: &upstream.EnumOption{ID: upstream.StatusActive, Code: "clientStatusType.active", Value: "Active"},
+		Status: &wire.EnumOption{ID: wire.ClientStatusActive, Code: "clientStatusType.active", Value: "Active"},
 		Active: true, ActivationDate: day, Firstname: "Ada", Lastname: "Customer", DisplayName: "Ada Customer",
-		OfficeID: 1, OfficeName: "Head Office", Timeline: &upstream.Timeline{SubmittedOnDate: day, ActivatedOnDate: day},
+		OfficeID: 1, OfficeName: "Head Office", Timeline: &wire.Timeline{SubmittedOnDate: day, ActivatedOnDate: day},
 	}
 }
 
@@ -81,7 +82,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stub := &stubUpstream{client: benchClient(1), page: upstream.ClientPage{TotalFilteredRecords: 125}}
+	stub := &stubUpstream{client: benchClient(1), page: wire.Page[wire.ClientData]{TotalFilteredRecords: 125}}
 	for i := range 25 {
 		stub.page.PageItems = append(stub.page.PageItems, benchClient(int64(i+1)))
 	}

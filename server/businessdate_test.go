@@ -12,8 +12,8 @@ import (
 
 	"lmsproxy/server"
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // businessDateReads counts the proxy's reads of the upstream's business date
@@ -67,7 +67,7 @@ func TestCreateOnTheUpstreamBusinessDate(t *testing.T) {
 			t.Parallel()
 			s := deploy(t, stackOptions{
 				line:   line,
-				sim:    func(o *fake.Options) { o.BusinessDate = upstream.Date{Year: 2026, Month: 11, Day: 20} },
+				sim:    func(o *fake.Options) { o.BusinessDate = wire.Date{Year: 2026, Month: 11, Day: 20} },
 				config: func(c *server.Config) { c.Location = kiritimati },
 			})
 			for _, ext := range []string{"bd-1", "bd-2", "bd-3"} {
@@ -95,7 +95,7 @@ func TestCreateWhenTheBusinessDateIsUnreadable(t *testing.T) {
 	clock := func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) }
 	tests := []struct {
 		name         string
-		businessDate upstream.Date // stored with the feature on; zero: feature off
+		businessDate wire.Date // stored with the feature on; zero: feature off
 		arrange      func(s *stack)
 		wantStatus   int
 		wantBody     string // on failure
@@ -106,7 +106,7 @@ func TestCreateWhenTheBusinessDateIsUnreadable(t *testing.T) {
 		{name: "the upstream is overloaded", arrange: func(s *stack) {
 			s.sim.InjectFaults(http.MethodGet, fake.Fault{Status: 503}, fake.Fault{Status: 503}, fake.Fault{Status: 503})
 		}, wantStatus: http.StatusOK, wantReads: 3},
-		{name: "the date is refused while an earlier one is in force", businessDate: upstream.Date{Year: 2026, Month: 11, Day: 19},
+		{name: "the date is refused while an earlier one is in force", businessDate: wire.Date{Year: 2026, Month: 11, Day: 19},
 			arrange:    func(s *stack) { s.sim.DenyPermission("READ_BUSINESS_DATE") },
 			wantStatus: http.StatusServiceUnavailable, wantReads: 2,
 			wantBody: `{"code":"unavailable","message":"lms: status=400: the loan management system's business date is behind today's date, retry later"}`},

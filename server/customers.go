@@ -13,6 +13,7 @@ import (
 
 	"lmsproxy/translate"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Path parameter names of the two addressing forms.
@@ -28,7 +29,7 @@ type customers struct{ s *Server }
 
 // addressed is a validated request to one customer.
 type addressed struct {
-	ref    upstream.ClientRef
+	ref    upstream.Ref
 	target translate.Target
 }
 
@@ -170,7 +171,7 @@ func (h *customers) create(c echo.Context) error {
 		// The externalId is unique, so an exact lookup finds the customer
 		// if and only if this create (or an earlier one) made it.
 		return h.reconcile(c, upstream.ByExternalID(req.ExternalID), target, err,
-			func(upstream.ClientData) bool { return true })
+			func(wire.ClientData) bool { return true })
 	}
 	if err != nil {
 		return translate.FromUpstream(err, target)
@@ -196,7 +197,7 @@ func (h *customers) update(c echo.Context) error {
 	cancel()
 	if maybeApplied(err) {
 		return h.reconcile(c, upstream.ByID(current.ID), a.target, err,
-			func(cl upstream.ClientData) bool { return cl.ExternalID == req.ExternalID })
+			func(cl wire.ClientData) bool { return cl.ExternalID == req.ExternalID })
 	}
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
@@ -237,7 +238,7 @@ func (h *customers) close(c echo.Context) error {
 	cancel()
 	if maybeApplied(err) {
 		return h.reconcile(c, a.ref, a.target, err,
-			func(cl upstream.ClientData) bool { return cl.StatusID() == upstream.StatusClosed })
+			func(cl wire.ClientData) bool { return cl.StatusID() == wire.ClientStatusClosed })
 	}
 	if err != nil {
 		return translate.FromUpstream(err, a.target)
@@ -254,13 +255,13 @@ func (h *customers) close(c echo.Context) error {
 // applied and where to read the customer, never to send the write again. A
 // read-back that is no customer or another one puts the result itself in
 // doubt: the outcome is unknown.
-func (h *customers) respondWithClient(c echo.Context, res upstream.CommandResult, written upstream.ClientRef, target translate.Target) error {
+func (h *customers) respondWithClient(c echo.Context, res wire.CommandResult, written upstream.Ref, target translate.Target) error {
 	if res.AwaitingApproval() {
 		return translate.AwaitingApproval(res.CommandID)
 	}
 	client, err := h.s.upstream.GetClient(c.Request().Context(), upstream.ByID(res.ClientID))
 	if err == nil {
-		err = written.Verify(client)
+		err = upstream.VerifyClient(written, client)
 	}
 	switch {
 	case err == nil:

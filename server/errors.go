@@ -12,7 +12,7 @@ import (
 
 	"lmsproxy/server/auth"
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // writeError is the one error writer: every failure of every layer —
@@ -71,7 +71,7 @@ func partnerError(err error) *translate.Error {
 		}
 		return &translate.Error{Code: code, Message: aerr.Message, RetryAfterSeconds: translate.WaitSeconds(aerr.RetryAfter), Cause: err}
 	}
-	if uerr, ok := upstream.AsError(err); ok {
+	if uerr, ok := wire.AsError(err); ok {
 		return translate.FromUpstream(uerr, translate.Target{})
 	}
 	var herr *echo.HTTPError

@@ -9,12 +9,13 @@ import (
 
 	"lmsproxy/server"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // panickingUpstream fails the way a bug would.
 type panickingUpstream struct{ server.Upstream }
 
-func (panickingUpstream) GetClient(context.Context, upstream.ClientRef) (upstream.ClientData, error) {
+func (panickingUpstream) GetClient(context.Context, upstream.Ref) (wire.ClientData, error) {
 	panic("a bug in a handler")
 }
 

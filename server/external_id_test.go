@@ -14,8 +14,8 @@ import (
 
 	"lmsproxy/server"
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // hostileExternalIDs are externalIds a partner may use (§4: any printable
@@ -84,7 +84,7 @@ func roundTrip(t *testing.T, s *stack, ext, firstname, trap string) {
 	}
 	byExt := externalPath(ext)
 
-	pending := s.sim.AddClient(fake.Seed{Status: upstream.StatusPending, ExternalID: ext, Firstname: "P", Lastname: "Customer"})
+	pending := s.sim.AddClient(fake.Seed{Status: wire.ClientStatusPending, ExternalID: ext, Firstname: "P", Lastname: "Customer"})
 	r := s.do("DELETE", byExt, "")
 	require.Equal(t, 200, r.status, "delete: "+msg(r))
 	r = s.do("GET", "/v1/customers/"+strconv.FormatInt(pending, 10), "")

@@ -15,6 +15,7 @@ import (
 	"lmsproxy/server"
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // faultStack is a stack (see newStack) with the resilience settings under
@@ -135,7 +136,7 @@ var operations = []operation{
 		return http.MethodPost, "/v1/customers/" + strconv.FormatInt(id, 10) + "/close", `{"closureDate":"2026-11-21","closureReasonId":17}`
 	}},
 	{"delete", http.MethodDelete, "write", func(s *faultStack) (string, string, string) {
-		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-del", Status: upstream.StatusPending})
+		id := s.sim.AddClient(fake.Seed{ExternalID: "ext-del", Status: wire.ClientStatusPending})
 		return http.MethodDelete, "/v1/customers/" + strconv.FormatInt(id, 10), ""
 	}},
 }

@@ -17,6 +17,7 @@ import (
 	"lmsproxy/server"
 	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // acceptAll is a Verifier that lets every request through as one partner.
@@ -34,13 +35,13 @@ type blockingUpstream struct {
 	release <-chan struct{}
 }
 
-func (b blockingUpstream) GetClient(ctx context.Context, ref upstream.ClientRef) (upstream.ClientData, error) {
+func (b blockingUpstream) GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error) {
 	b.entered <- struct{}{}
 	select {
 	case <-b.release:
-		return upstream.ClientData{ID: ref.ID, Active: true}, nil
+		return wire.ClientData{ID: ref.ID, Active: true}, nil
 	case <-ctx.Done():
-		return upstream.ClientData{}, ctx.Err()
+		return wire.ClientData{}, ctx.Err()
 	}
 }
 

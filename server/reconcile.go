@@ -10,6 +10,7 @@ import (
 
 	"lmsproxy/translate"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // reconcileShare is the part of a partner request's remaining time that a
@@ -28,9 +29,9 @@ func writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // maybeApplied reports a write whose outcome is unknown: cut off after it
-// may have reached the upstream (see upstream.Error.MaybeApplied).
+// may have reached the upstream (see wire.Error.MaybeApplied).
 func maybeApplied(err error) bool {
-	ue, ok := upstream.AsError(err)
+	ue, ok := wire.AsError(err)
 	return ok && ue.MaybeApplied
 }
 
@@ -41,7 +42,7 @@ func maybeApplied(err error) bool {
 // customer, means the write was not applied, and the partner may safely
 // retry. When even the read fails the outcome stays unknown, and the answer
 // says so: "retry" could end in a duplicate, "failed" could be untrue.
-func (h *customers) reconcile(c echo.Context, ref upstream.ClientRef, target translate.Target, writeErr error, applied func(upstream.ClientData) bool) error {
+func (h *customers) reconcile(c echo.Context, ref upstream.Ref, target translate.Target, writeErr error, applied func(wire.ClientData) bool) error {
 	client, err := h.s.upstream.GetClient(c.Request().Context(), ref)
 	switch {
 	case err == nil && applied(client):
@@ -68,10 +69,10 @@ func (h *customers) reconcileDelete(c echo.Context, a addressed, writeErr error)
 }
 
 // unexpected reports an upstream answer that is not one to the request sent
-// (upstream.ShapeUnexpected): no client, or another one.
+// (wire.ShapeUnexpected): no client, or another one.
 func unexpected(err error) bool {
-	ue, ok := upstream.AsError(err)
-	return ok && ue.Shape == upstream.ShapeUnexpected
+	ue, ok := wire.AsError(err)
+	return ok && ue.Shape == wire.ShapeUnexpected
 }
 
 // isNotFound reports an upstream answer that the partner contract calls

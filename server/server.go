@@ -17,6 +17,7 @@ import (
 
 	"lmsproxy/server/auth"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Config is the server's own configuration.
@@ -101,12 +102,12 @@ func (c Config) Validate() []error {
 
 // Upstream is what the customer handlers need of the upstream client.
 type Upstream interface {
-	ListClients(ctx context.Context, q upstream.ListQuery) (upstream.ClientPage, error)
-	GetClient(ctx context.Context, ref upstream.ClientRef) (upstream.ClientData, error)
-	CreateClient(ctx context.Context, body upstream.ClientCreate) (upstream.CommandResult, error)
-	UpdateClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientUpdate) (upstream.CommandResult, error)
-	DeleteClient(ctx context.Context, ref upstream.ClientRef) (upstream.CommandResult, error)
-	CloseClient(ctx context.Context, ref upstream.ClientRef, body upstream.ClientClose) (upstream.CommandResult, error)
+	ListClients(ctx context.Context, q wire.ListQuery) (wire.Page[wire.ClientData], error)
+	GetClient(ctx context.Context, ref upstream.Ref) (wire.ClientData, error)
+	CreateClient(ctx context.Context, body wire.ClientCreate) (wire.CommandResult, error)
+	UpdateClient(ctx context.Context, ref upstream.Ref, body wire.ClientUpdate) (wire.CommandResult, error)
+	DeleteClient(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error)
+	CloseClient(ctx context.Context, ref upstream.Ref, body wire.ClientClose) (wire.CommandResult, error)
 }
 
 // Verifier authenticates a partner from its Authorization header.

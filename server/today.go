@@ -10,13 +10,14 @@ import (
 	"go.uber.org/zap"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // BusinessDater is implemented by an Upstream that can read the upstream's
 // business date (upstream.Client does). Without it, "today" is the date in
 // the configured tenant time zone.
 type BusinessDater interface {
-	BusinessDate(ctx context.Context) (upstream.Date, error)
+	BusinessDate(ctx context.Context) (wire.Date, error)
 }
 
 var _ BusinessDater = (*upstream.Client)(nil)
@@ -38,7 +39,7 @@ const (
 // its business date is the tenant's local date, or cannot be read, the date
 // is computed in the configured tenant time zone (Config.Location).
 type today struct {
-	read      func(context.Context) (upstream.Date, error) // nil: never read
+	read      func(context.Context) (wire.Date, error) // nil: never read
 	loc       *time.Location
 	now       func() time.Time
 	log       *zap.Logger
@@ -47,7 +48,7 @@ type today struct {
 	mu sync.Mutex // held during a read, so concurrent creates share it
 	// stored is the upstream's business date; zero means the tenant's local
 	// date, computed at each use so it turns at midnight in loc.
-	stored upstream.Date
+	stored wire.Date
 	// until is when to read again: businessDateTTL after a read, and never
 	// past the next midnight in loc.
 	until   time.Time
@@ -65,7 +66,7 @@ func newToday(up Upstream, loc *time.Location, now func() time.Time, log *zap.Lo
 // Date returns today's business date. It never fails: a failed read is
 // logged and counted (lmsproxy_business_date_fallbacks_total) and the tenant
 // time zone answers until the next read.
-func (t *today) Date(ctx context.Context) upstream.Date {
+func (t *today) Date(ctx context.Context) wire.Date {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -77,7 +78,7 @@ func (t *today) Date(ctx context.Context) upstream.Date {
 	if !t.stored.IsZero() {
 		return t.stored
 	}
-	return upstream.DateOf(now.In(t.loc))
+	return wire.DateOf(now.In(t.loc))
 }
 
 // refresh reads the business date. The read keeps ctx's values (request id,
@@ -92,7 +93,7 @@ func (t *today) refresh(ctx context.Context, now time.Time) {
 	defer cancel()
 	date, err := t.read(readCtx)
 	if err != nil { // ErrTenantDate or unreadable: the tenant time zone answers
-		date = upstream.Date{}
+		date = wire.Date{}
 	}
 	t.stored = date
 	y, m, d := now.In(t.loc).Date()

@@ -14,12 +14,13 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // scriptedDater answers BusinessDate from a script, one answer per call.
 type scriptedDater struct {
 	answers []error // nil: the date below
-	date    upstream.Date
+	date    wire.Date
 	calls   int
 	// hangUp, when set, cancels the caller's context during the read;
 	// sawCancelled records whether the read's context was then done.
@@ -27,7 +28,7 @@ type scriptedDater struct {
 	sawCancelled bool
 }
 
-func (d *scriptedDater) BusinessDate(ctx context.Context) (upstream.Date, error) {
+func (d *scriptedDater) BusinessDate(ctx context.Context) (wire.Date, error) {
 	if d.hangUp != nil {
 		d.hangUp()
 	}
@@ -35,7 +36,7 @@ func (d *scriptedDater) BusinessDate(ctx context.Context) (upstream.Date, error)
 	err := d.answers[min(d.calls, len(d.answers)-1)]
 	d.calls++
 	if err != nil {
-		return upstream.Date{}, err
+		return wire.Date{}, err
 	}
 	return d.date, nil
 }
@@ -57,7 +58,7 @@ type datedUpstream struct {
 func TestTodayCache(t *testing.T) {
 	la, err := time.LoadLocation("America/Los_Angeles")
 	require.NoError(t, err)
-	stored := upstream.Date{Year: 2026, Month: 11, Day: 20}
+	stored := wire.Date{Year: 2026, Month: 11, Day: 20}
 	unreadable := errors.New("upstream businessdate.get: status 403 error.msg.not.authorized")
 	// start is 23:59:50 on 2026-11-20 in Los Angeles.
 	start := time.Date(2026, 11, 21, 7, 59, 50, 0, time.UTC)

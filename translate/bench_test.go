@@ -8,6 +8,7 @@ import (
 
 	"lmsproxy/translate"
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // benchClientBody is a get-by-id answer as the 1.10 simulator writes it
@@ -32,7 +33,7 @@ func BenchmarkCustomerRoundTrip(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var c upstream.ClientData
+		var c wire.ClientData
 		if err := json.Unmarshal(body, &c); err != nil {
 			b.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func BenchmarkCustomerRoundTrip(b *testing.B) {
 // BenchmarkCustomerEncode isolates the partner encoding, the part
 // translate owns.
 func BenchmarkCustomerEncode(b *testing.B) {
-	var c upstream.ClientData
+	var c wire.ClientData
 	if err := json.Unmarshal([]byte(benchClientBody), &c); err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func BenchmarkPageRoundTrip(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var p upstream.ClientPage
+		var p wire.Page[wire.ClientData]
 		if err := json.Unmarshal(body, &p); err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func BenchmarkPageRoundTrip(b *testing.B) {
 
 // BenchmarkPageEncode isolates encoding a translated page of 25.
 func BenchmarkPageEncode(b *testing.B) {
-	var p upstream.ClientPage
+	var p wire.Page[wire.ClientData]
 	if err := json.Unmarshal([]byte(benchPageBody), &p); err != nil {
 		b.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func BenchmarkErrorTranslation(b *testing.B) {
 	target := translate.Target{Values: []string{"x"}, Fields: translate.CreateFields}
 	b.ReportAllocs()
 	for b.Loop() {
-		perr := translate.FromUpstream(upstream.ParseError(upstream.OpCreateClient.Name, 400, body), target)
+		perr := translate.FromUpstream(wire.ParseError(upstream.OpCreateClient.Name, 400, body), target)
 		if perr == nil || perr.Code == "" {
 			b.Fatal("no translation")
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Customers is the customer resource: the upstream's clients.
@@ -36,13 +36,13 @@ type Customer struct {
 // statusLabels are keyed by status id, which every upstream line agrees on,
 // rather than by the upstream's label text.
 var statusLabels = map[int64]string{
-	upstream.StatusPending:            "Pending",
-	upstream.StatusActive:             "Active",
-	upstream.StatusTransferInProgress: "Transfer in progress",
-	upstream.StatusTransferOnHold:     "Transfer on hold",
-	upstream.StatusClosed:             "Closed",
-	upstream.StatusRejected:           "Rejected",
-	upstream.StatusWithdrawn:          "Withdrawn",
+	wire.ClientStatusPending:            "Pending",
+	wire.ClientStatusActive:             "Active",
+	wire.ClientStatusTransferInProgress: "Transfer in progress",
+	wire.ClientStatusTransferOnHold:     "Transfer on hold",
+	wire.ClientStatusClosed:             "Closed",
+	wire.ClientStatusRejected:           "Rejected",
+	wire.ClientStatusWithdrawn:          "Withdrawn",
 }
 
 // StatusLabel is the partner status for an upstream status id.
@@ -54,13 +54,13 @@ func StatusLabel(id int64) string {
 }
 
 // CustomerFromUpstream maps one upstream client to the partner shape.
-func CustomerFromUpstream(c upstream.ClientData) Customer {
+func CustomerFromUpstream(c wire.ClientData) Customer {
 	out := Customer{
 		ID:             strconv.FormatInt(c.ID, 10),
 		AccountNo:      c.AccountNo,
 		ExternalID:     c.ExternalID,
 		Status:         StatusLabel(c.StatusID()),
-		Active:         c.StatusID() == upstream.StatusActive,
+		Active:         c.StatusID() == wire.ClientStatusActive,
 		OfficeName:     c.OfficeName,
 		Firstname:      c.Firstname,
 		Middlename:     c.Middlename,
@@ -128,18 +128,18 @@ var CreateFields = map[string]string{"externalId": "externalId", "firstname": "e
 
 // CreateBody is the upstream create: an active person in the configured
 // office, named after the externalId, activated and submitted today.
-func CreateBody(req CreateRequest, officeID int64, today upstream.Date) upstream.ClientCreate {
-	return upstream.ClientCreate{
+func CreateBody(req CreateRequest, officeID int64, today wire.Date) wire.ClientCreate {
+	return wire.ClientCreate{
 		OfficeID:        officeID,
-		LegalFormID:     upstream.LegalFormPerson,
+		LegalFormID:     wire.LegalFormPerson,
 		Firstname:       mirrorName(req.ExternalID),
 		Lastname:        PlaceholderLastname,
 		ExternalID:      req.ExternalID,
 		Active:          true,
 		ActivationDate:  today.ISO(),
 		SubmittedOnDate: today.ISO(),
-		DateFormat:      upstream.WireDateFormat,
-		Locale:          upstream.WireLocale,
+		DateFormat:      wire.DateFormat,
+		Locale:          wire.Locale,
 	}
 }
 
@@ -163,9 +163,9 @@ var UpdateFields = CreateFields
 // this API); a customer with real names keeps them. The upstream validates
 // a person's name parts together on update (a firstname alone is refused
 // with "lastname is mandatory"), so the current lastname travels with it.
-func UpdateBody(current upstream.ClientData, req UpdateRequest) upstream.ClientUpdate {
+func UpdateBody(current wire.ClientData, req UpdateRequest) wire.ClientUpdate {
 	ext := req.ExternalID
-	out := upstream.ClientUpdate{ExternalID: &ext}
+	out := wire.ClientUpdate{ExternalID: &ext}
 	if current.ExternalID != "" && current.Firstname == mirrorName(current.ExternalID) {
 		first, last := mirrorName(ext), current.Lastname
 		out.Firstname, out.Lastname = &first, &last
@@ -175,7 +175,7 @@ func UpdateBody(current upstream.ClientData, req UpdateRequest) upstream.ClientU
 
 // CloseRequest is the partner's close body.
 type CloseRequest struct {
-	ClosureDate     upstream.Date
+	ClosureDate     wire.Date
 	ClosureReasonID int64
 }
 
@@ -195,12 +195,12 @@ func ParseClose(body []byte) (CloseRequest, *Error) {
 var CloseFields = map[string]string{"closureDate": "closureDate", "closureReasonId": "closureReasonId"}
 
 // CloseBody is the upstream close command body.
-func CloseBody(req CloseRequest) upstream.ClientClose {
-	return upstream.ClientClose{
+func CloseBody(req CloseRequest) wire.ClientClose {
+	return wire.ClientClose{
 		ClosureDate:     req.ClosureDate.ISO(),
 		ClosureReasonID: req.ClosureReasonID,
-		DateFormat:      upstream.WireDateFormat,
-		Locale:          upstream.WireLocale,
+		DateFormat:      wire.DateFormat,
+		Locale:          wire.Locale,
 	}
 }
 

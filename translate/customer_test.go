@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
-func decodeClient(t *testing.T, body string) upstream.ClientData {
+func decodeClient(t *testing.T, body string) wire.ClientData {
 	t.Helper()
-	var c upstream.ClientData
+	var c wire.ClientData
 	require.NoError(t, json.Unmarshal([]byte(body), &c))
 	return c
 }
@@ -114,7 +114,7 @@ func TestParseCreate(t *testing.T) {
 }
 
 func TestCreateBody(t *testing.T) {
-	today := upstream.Date{Year: 2026, Month: 11, Day: 21}
+	today := wire.Date{Year: 2026, Month: 11, Day: 21}
 	long := strings.Repeat("x", 60)
 	tests := []struct {
 		name, externalID, wantFirstname string
@@ -129,7 +129,7 @@ func TestCreateBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := translate.CreateBody(translate.CreateRequest{ExternalID: tt.externalID}, 7, today)
-			assert.Equal(t, upstream.ClientCreate{
+			assert.Equal(t, wire.ClientCreate{
 				OfficeID: 7, LegalFormID: 1, Firstname: tt.wantFirstname, Lastname: "Customer",
 				ExternalID: tt.externalID, Active: true, ActivationDate: "2026-11-21", SubmittedOnDate: "2026-11-21",
 				DateFormat: "yyyy-MM-dd", Locale: "en",
@@ -142,15 +142,15 @@ func TestUpdateBody(t *testing.T) {
 	long := strings.Repeat("y", 70)
 	tests := []struct {
 		name          string
-		current       upstream.ClientData
+		current       wire.ClientData
 		newExternalID string
 		wantFirstname *string
 		wantLastname  *string
 	}{
-		{"firstname mirrored the old id: it follows", upstream.ClientData{ExternalID: "old", Firstname: "old", Lastname: "Customer"}, "new", ptr("new"), ptr("Customer")},
-		{"long ids mirror by prefix", upstream.ClientData{ExternalID: long, Firstname: long[:50], Lastname: "Customer"}, "z" + long, ptr(("z" + long)[:50]), ptr("Customer")},
-		{"real names are kept", upstream.ClientData{ExternalID: "old", Firstname: "Ada", Lastname: "Lovelace"}, "new", nil, nil},
-		{"no old externalId: names are kept", upstream.ClientData{Firstname: "Ada"}, "new", nil, nil},
+		{"firstname mirrored the old id: it follows", wire.ClientData{ExternalID: "old", Firstname: "old", Lastname: "Customer"}, "new", ptr("new"), ptr("Customer")},
+		{"long ids mirror by prefix", wire.ClientData{ExternalID: long, Firstname: long[:50], Lastname: "Customer"}, "z" + long, ptr(("z" + long)[:50]), ptr("Customer")},
+		{"real names are kept", wire.ClientData{ExternalID: "old", Firstname: "Ada", Lastname: "Lovelace"}, "new", nil, nil},
+		{"no old externalId: names are kept", wire.ClientData{Firstname: "Ada"}, "new", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestParseClose(t *testing.T) {
 			require.Nil(t, err)
 			assert.Equal(t, tt.wantDate, got.ClosureDate.ISO())
 			assert.Equal(t, tt.wantReason, got.ClosureReasonID)
-			assert.Equal(t, upstream.ClientClose{ClosureDate: tt.wantDate, ClosureReasonID: tt.wantReason, DateFormat: "yyyy-MM-dd", Locale: "en"}, translate.CloseBody(got))
+			assert.Equal(t, wire.ClientClose{ClosureDate: tt.wantDate, ClosureReasonID: tt.wantReason, DateFormat: "yyyy-MM-dd", Locale: "en"}, translate.CloseBody(got))
 		})
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
 	"lmsproxy/upstream/recording"
+	"lmsproxy/upstream/wire"
 )
 
 // Leak-proofing: whatever the upstream sends, the partner sees the contract
@@ -69,7 +69,7 @@ func FuzzUpstreamError(f *testing.F) {
 		if status < 0 || status > 999 {
 			status %= 1000
 		}
-		ue := upstream.ParseError("fuzz", status, body)
+		ue := wire.ParseError("fuzz", status, body)
 		got := translate.FromUpstream(ue, translate.Target{ExternalID: ext, Values: []string{ext}})
 		raw, err := json.Marshal(got)
 		if err != nil {
@@ -128,7 +128,7 @@ func FuzzCustomerDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var c upstream.ClientData
+		var c wire.ClientData
 		if json.Unmarshal(body, &c) != nil {
 			return
 		}

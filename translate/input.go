@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Partner-facing problem texts. They are part of the contract: partners may
@@ -148,14 +148,14 @@ func externalIDValue(v json.RawMessage) (string, string) {
 }
 
 // dateValue is an ISO date string, YYYY-MM-DD.
-func dateValue(v json.RawMessage) (upstream.Date, string) {
+func dateValue(v json.RawMessage) (wire.Date, string) {
 	s, problem := decodeString(v)
 	if problem != "" {
-		return upstream.Date{}, errDate
+		return wire.Date{}, errDate
 	}
-	d, err := upstream.ParseISODate(s)
+	d, err := wire.ParseISODate(s)
 	if err != nil {
-		return upstream.Date{}, errDate
+		return wire.Date{}, errDate
 	}
 	return d, ""
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // TestMoneyValue: amounts are read from the JSON literal, exactly, and
@@ -69,7 +69,7 @@ type loanish struct {
 	CustomerExternalID *string
 	Principal          Amount
 	ExternalID         *string
-	Date               *upstream.Date
+	Date               *wire.Date
 }
 
 func parseLoanish(body string) (loanish, *Error) {
@@ -89,7 +89,7 @@ func parseLoanish(body string) (loanish, *Error) {
 // problems come in one answer, in the order they are met.
 func TestParseBodyKinds(t *testing.T) {
 	id, ext, loanExt := int64(42), "c/1 é", "halotel-tx-1"
-	date, err := upstream.ParseISODate("2026-05-25")
+	date, err := wire.ParseISODate("2026-05-25")
 	require.NoError(t, err)
 	tests := []struct {
 		name    string

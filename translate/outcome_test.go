@@ -7,14 +7,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // TestWriteOutcomes: each answer to an unconfirmed write says what happened
 // to the change; only a change known not to be applied is to be retried.
 func TestWriteOutcomes(t *testing.T) {
-	cutOff := &upstream.Error{Op: "clients.create", Shape: upstream.ShapeTransport, MaybeApplied: true, Err: errors.New("reset")}
-	unusable := &upstream.Error{Op: "clients.create", Status: http.StatusOK, Shape: upstream.ShapeUnexpected, MaybeApplied: true}
+	cutOff := &wire.Error{Op: "clients.create", Shape: wire.ShapeTransport, MaybeApplied: true, Err: errors.New("reset")}
+	unusable := &wire.Error{Op: "clients.create", Status: http.StatusOK, Shape: wire.ShapeUnexpected, MaybeApplied: true}
 	for _, tc := range []struct {
 		name     string
 		got      *Error
@@ -57,7 +57,7 @@ func TestUnexpectedAnswers(t *testing.T) {
 		{http.StatusTemporaryRedirect, "lms: status=307: the loan management system sent an unexpected answer"},
 		{http.StatusOK, "lms: status=200: the loan management system sent an answer that could not be read"},
 	} {
-		got := FromUpstream(&upstream.Error{Op: "clients.get", Status: tc.status, Shape: upstream.ShapeUnexpected}, byID("7"))
+		got := FromUpstream(&wire.Error{Op: "clients.get", Status: tc.status, Shape: wire.ShapeUnexpected}, byID("7"))
 		assert.Equal(t, Internal, got.Code)
 		assert.Equal(t, tc.message, got.Message)
 	}

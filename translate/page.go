@@ -3,7 +3,7 @@ package translate
 import (
 	"strconv"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Page is the partner list envelope (spec §6): `total` counts every match,
@@ -27,7 +27,7 @@ const (
 // ListRequest is a validated GET /v1/customers query.
 type ListRequest struct {
 	Page, Rows int
-	OrderBy    string // partner column; "" orders by id (upstream.ListQuery)
+	OrderBy    string // partner column; "" orders by id (wire.ListQuery)
 	SortOrder  string // ASC, DESC or "" for ASC
 	// ExternalID, when HasExternalID, makes the list an exact point lookup.
 	ExternalID    string
@@ -89,10 +89,10 @@ func ParseListQuery(raw string) (ListRequest, *Error) {
 }
 
 // Upstream is the upstream page request: always an explicit positive limit
-// and only whitelisted sort columns; upstream.ListQuery adds the default
+// and only whitelisted sort columns; wire.ListQuery adds the default
 // order and the unique tie-breaker.
-func (r ListRequest) Upstream() upstream.ListQuery {
-	return upstream.ListQuery{
+func (r ListRequest) Upstream() wire.ListQuery {
+	return wire.ListQuery{
 		Offset:    (r.Page - 1) * r.Rows,
 		Limit:     r.Rows,
 		OrderBy:   customerSortColumns[r.OrderBy],
@@ -101,7 +101,7 @@ func (r ListRequest) Upstream() upstream.ListQuery {
 }
 
 // CustomerPage maps an upstream page.
-func CustomerPage(p upstream.ClientPage, r ListRequest) Page[Customer] {
+func CustomerPage(p wire.Page[wire.ClientData], r ListRequest) Page[Customer] {
 	items := make([]Customer, 0, len(p.PageItems))
 	for _, c := range p.PageItems {
 		items = append(items, CustomerFromUpstream(c))
@@ -112,12 +112,12 @@ func CustomerPage(p upstream.ClientPage, r ListRequest) Page[Customer] {
 // PointLookupPage is the page for ?externalId=: a list of one match or
 // none, paged like any other list, so page 2 onwards is empty (a partner
 // paging until an empty page stops) while total still counts the match.
-func PointLookupPage(found *upstream.ClientData, r ListRequest) Page[Customer] {
-	p := upstream.ClientPage{}
+func PointLookupPage(found *wire.ClientData, r ListRequest) Page[Customer] {
+	p := wire.Page[wire.ClientData]{}
 	if found != nil {
 		p.TotalFilteredRecords = 1
 		if r.Page == 1 {
-			p.PageItems = []upstream.ClientData{*found}
+			p.PageItems = []wire.ClientData{*found}
 		}
 	}
 	return CustomerPage(p, r)

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"lmsproxy/upstream"
 	"lmsproxy/upstream/recording"
+	"lmsproxy/upstream/wire"
 )
 
 // documentedDefaults are the upstream answers in the recorded corpus that
@@ -42,7 +42,7 @@ func TestCorpusCodesHaveRows(t *testing.T) {
 				if status >= 200 && status < 300 {
 					continue
 				}
-				ue := upstream.ParseError("replay", status, []byte(ex.Response.Body))
+				ue := wire.ParseError("replay", status, []byte(ex.Response.Body))
 				for _, p := range problemsOf(ue) {
 					key := strconv.Itoa(status) + " " + p.code
 					if r := ruleFor(status, p.code); r.Code == "*" {

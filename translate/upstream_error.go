@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Resource is a kind of thing the partner addresses (a customer; a loan,
@@ -103,7 +103,7 @@ func FromUpstream(err error, t Target) *Error {
 	if errors.As(err, &pe) {
 		return pe
 	}
-	ue, ok := upstream.AsError(err)
+	ue, ok := wire.AsError(err)
 	if !ok {
 		return AsError(err)
 	}
@@ -168,7 +168,7 @@ type problem struct {
 // level (validation, domain rule, not found) each errors[] item is a problem
 // of its own; otherwise the top level is the problem, with errors[0]'s
 // parameter and args, which repeat the top level's subject.
-func problemsOf(ue *upstream.Error) []problem {
+func problemsOf(ue *wire.Error) []problem {
 	generic := ue.Code == "" || ue.Code == codeValidation || ue.Code == codeDomainRule || ue.Code == codeNotFound
 	if len(ue.Params) > 0 && (generic || ue.Code == ue.Params[0].Code) {
 		out := make([]problem, 0, len(ue.Params))
@@ -212,7 +212,7 @@ func appendFieldOnce(fields []FieldError, f FieldError) []FieldError {
 }
 
 // render fills a row's template for one problem; see renderTemplate.
-func (t Target) render(r Rule, ue *upstream.Error, p problem) string {
+func (t Target) render(r Rule, ue *wire.Error, p problem) string {
 	return renderTemplate(r.Message, func(name string) []segment {
 		switch name {
 		case "resource":

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Upstream error bodies are built from the catalogue in fineract-facts §5–6
@@ -518,8 +518,8 @@ func TestFromUpstreamEnvelopes(t *testing.T) {
 		}
 		for _, line := range lines {
 			t.Run(c.name+"/"+line, func(t *testing.T) {
-				ue := upstream.ParseError(c.op, c.env.status, c.env.body(t, line))
-				require.Equal(t, upstream.ShapeEnvelope, ue.Shape)
+				ue := wire.ParseError(c.op, c.env.status, c.env.body(t, line))
+				require.Equal(t, wire.ShapeEnvelope, ue.Shape)
 				got := FromUpstream(ue, c.target)
 				require.NotNil(t, got)
 				assert.Equal(t, c.code, got.Code)
@@ -640,7 +640,7 @@ func rawCases() []rawCase {
 func TestFromUpstreamRawBodies(t *testing.T) {
 	for _, c := range rawCases() {
 		t.Run(c.name, func(t *testing.T) {
-			ue := upstream.ParseError("clients.op", c.status, []byte(c.body))
+			ue := wire.ParseError("clients.op", c.status, []byte(c.body))
 			got := FromUpstream(ue, c.target)
 			require.NotNil(t, got)
 			assert.Equal(t, c.code, got.Code)
@@ -657,10 +657,10 @@ func TestFromUpstreamTransport(t *testing.T) {
 		err     error
 		message string
 	}{
-		{"read", &upstream.Error{Op: "clients.get", Shape: upstream.ShapeTransport, Err: cause}, wantUnavailable},
-		{"write that may have been applied", &upstream.Error{Op: "clients.create", Shape: upstream.ShapeTransport, MaybeApplied: true, Err: cause},
+		{"read", &wire.Error{Op: "clients.get", Shape: wire.ShapeTransport, Err: cause}, wantUnavailable},
+		{"write that may have been applied", &wire.Error{Op: "clients.create", Shape: wire.ShapeTransport, MaybeApplied: true, Err: cause},
 			wantUnavailable + "; the change may have been applied"},
-		{"wrapped", fmt.Errorf("customers: %w", &upstream.Error{Op: "clients.get", Shape: upstream.ShapeTransport, Err: cause}), wantUnavailable},
+		{"wrapped", fmt.Errorf("customers: %w", &wire.Error{Op: "clients.get", Shape: wire.ShapeTransport, Err: cause}), wantUnavailable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -678,14 +678,14 @@ func TestFromUpstreamTransport(t *testing.T) {
 func TestFromUpstreamRetryAfter(t *testing.T) {
 	cases := []struct {
 		name string
-		err  *upstream.Error
+		err  *wire.Error
 		want int
 	}{
-		{"503 with Retry-After", &upstream.Error{Status: 503, Shape: upstream.ShapeOther, RetryAfter: 7 * time.Second}, 7},
-		{"429 with a fraction", &upstream.Error{Status: 429, Shape: upstream.ShapeOther, RetryAfter: 1500 * time.Millisecond}, 2},
-		{"breaker open", &upstream.Error{Shape: upstream.ShapeTransport, RetryAfter: 4200 * time.Millisecond}, 5},
-		{"503 without Retry-After", &upstream.Error{Status: 503, Shape: upstream.ShapeOther}, 0},
-		{"500 with Retry-After", &upstream.Error{Status: 500, Shape: upstream.ShapeOther, RetryAfter: 7 * time.Second}, 0},
+		{"503 with Retry-After", &wire.Error{Status: 503, Shape: wire.ShapeOther, RetryAfter: 7 * time.Second}, 7},
+		{"429 with a fraction", &wire.Error{Status: 429, Shape: wire.ShapeOther, RetryAfter: 1500 * time.Millisecond}, 2},
+		{"breaker open", &wire.Error{Shape: wire.ShapeTransport, RetryAfter: 4200 * time.Millisecond}, 5},
+		{"503 without Retry-After", &wire.Error{Status: 503, Shape: wire.ShapeOther}, 0},
+		{"500 with Retry-After", &wire.Error{Status: 500, Shape: wire.ShapeOther, RetryAfter: 7 * time.Second}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -704,7 +704,7 @@ func TestFromUpstreamOtherErrors(t *testing.T) {
 	assert.Equal(t, Internal, got.Code)
 	assert.Equal(t, "internal error", got.Message)
 
-	decode := &upstream.Error{Op: "clients.get", Status: 200, Shape: upstream.ShapeOther, Err: errors.New("decoding response: unexpected EOF")}
+	decode := &wire.Error{Op: "clients.get", Status: 200, Shape: wire.ShapeOther, Err: errors.New("decoding response: unexpected EOF")}
 	got = FromUpstream(decode, byID("5"))
 	assert.Equal(t, Internal, got.Code)
 	assert.Equal(t, "lms: status=200: the loan management system sent an answer that could not be read", got.Message)
@@ -715,13 +715,13 @@ func TestFromUpstreamOtherErrors(t *testing.T) {
 func TestNotFoundIsTheSameEverywhere(t *testing.T) {
 	env18 := fxNotFound(fxItem{"error.msg.client.id.invalid", "Client with identifier 42 does not exist", "id", []any{42}})
 	env19 := fxNotFound(fxItem{"error.msg.client.not.found.with.client.id", "Client not found with valuer 42.", "id", []any{"42"}})
-	a := FromUpstream(upstream.ParseError("clients.get", 404, env18.body(t, "1.8")), byID("42"))
-	b := FromUpstream(upstream.ParseError("clients.get", 404, env19.body(t, "1.9")), byID("42"))
+	a := FromUpstream(wire.ParseError("clients.get", 404, env18.body(t, "1.8")), byID("42"))
+	b := FromUpstream(wire.ParseError("clients.get", 404, env19.body(t, "1.9")), byID("42"))
 	assert.Equal(t, a.Message, b.Message)
 	assert.Equal(t, a.Code, b.Code)
 
 	ext := fxNotFound(fxItem{"error.msg.client.id.invalid", "Client with identifier null does not exist", "id", []any{nil}})
-	c := FromUpstream(upstream.ParseError("clients.get", 404, ext.body(t, "1.9")), byExternalID("Client-7"))
+	c := FromUpstream(wire.ParseError("clients.get", 404, ext.body(t, "1.9")), byExternalID("Client-7"))
 	assert.Equal(t, NotFound, c.Code)
 	assert.Equal(t, "lms: status=404: Customer with externalId Client-7 does not exist", c.Message)
 }
@@ -766,10 +766,10 @@ func TestNoUpstreamVocabularyFromAnyRow(t *testing.T) {
 			if !statusMatches(r.Status, status) {
 				continue
 			}
-			ue := &upstream.Error{Status: status, Message: nasty,
-				Params: []upstream.ParamError{{Code: r.Code, Message: nasty, Parameter: "closureDate", Args: []any{nasty, 5}}}}
+			ue := &wire.Error{Status: status, Message: nasty,
+				Params: []wire.ParamError{{Code: r.Code, Message: nasty, Parameter: "closureDate", Args: []any{nasty, 5}}}}
 			if status == 0 {
-				ue.Shape = upstream.ShapeTransport
+				ue.Shape = wire.ShapeTransport
 			}
 			got := FromUpstream(ue, target)
 			assertNoUpstreamVocabulary(t, got.Message, target)

@@ -10,6 +10,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 func detectClient(t *testing.T, baseURL, password string) *upstream.Client {
@@ -60,7 +61,7 @@ func TestDetectFailures(t *testing.T) {
 		c := detectClient(t, srv.URL, "wrong")
 		_, err := c.Detect(context.Background())
 		require.Error(t, err)
-		e, ok := upstream.AsError(err)
+		e, ok := wire.AsError(err)
 		require.True(t, ok)
 		assert.Equal(t, 401, e.Status)
 		assert.True(t, c.Version().IsZero(), "a failed probe leaves the version unset")

@@ -10,6 +10,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // lookupClient is a client of line v against a fresh simulator of line sim.
@@ -62,8 +63,8 @@ func TestGetClientBoundedScan(t *testing.T) {
 	s.AddClient(fake.Seed{ExternalID: "a;call b", Firstname: "A", Lastname: "Call"})
 
 	_, err := c.GetClient(context.Background(), upstream.ByExternalID("a;call b"))
-	e, ok := upstream.AsError(err)
+	e, ok := wire.AsError(err)
 	require.True(t, ok, "%v", err)
-	assert.Equal(t, upstream.ShapeOther, e.Shape)
+	assert.Equal(t, wire.ShapeOther, e.Shape)
 	assert.Contains(t, e.Error(), "more than 2000 clients match")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 func TestDateDecoding(t *testing.T) {
@@ -28,7 +29,7 @@ func TestDateDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			var d upstream.Date
+			var d wire.Date
 			err := json.Unmarshal([]byte(tt.in), &d)
 			if tt.wantErr {
 				assert.Error(t, err)
@@ -41,7 +42,7 @@ func TestDateDecoding(t *testing.T) {
 }
 
 func TestDateRoundTrip(t *testing.T) {
-	b, err := json.Marshal(upstream.Date{Year: 2024, Month: 3, Day: 4})
+	b, err := json.Marshal(wire.Date{Year: 2024, Month: 3, Day: 4})
 	require.NoError(t, err)
 	assert.Equal(t, `[2024,3,4]`, string(b))
 }
@@ -68,10 +69,10 @@ func TestParseError(t *testing.T) {
 		name       string
 		status     int
 		body       string
-		wantShape  upstream.Shape
+		wantShape  wire.Shape
 		wantCode   string
 		wantFirst  string
-		wantParams []upstream.ParamError
+		wantParams []wire.ParamError
 	}{
 		{
 			name:   "1.9+ pretty envelope, null arg omitted",
@@ -89,43 +90,43 @@ func TestParseError(t *testing.T) {
     "args" : [ { } ]
   } ]
 }`,
-			wantShape: upstream.ShapeEnvelope, wantCode: "error.msg.resource.not.found", wantFirst: "error.msg.client.id.invalid",
-			wantParams: []upstream.ParamError{{Code: "error.msg.client.id.invalid", Message: "Client with identifier null does not exist", Parameter: "id", Args: []any{nil}}},
+			wantShape: wire.ShapeEnvelope, wantCode: "error.msg.resource.not.found", wantFirst: "error.msg.client.id.invalid",
+			wantParams: []wire.ParamError{{Code: "error.msg.client.id.invalid", Message: "Client with identifier null does not exist", Parameter: "id", Args: []any{nil}}},
 		},
 		{
 			name:      "1.8 compact envelope with nulls",
 			status:    404,
 			body:      `{"developerMessage":"The requested resource is not available.","httpStatusCode":"404","defaultUserMessage":"The requested resource is not available.","userMessageGlobalisationCode":"error.msg.resource.not.found","errors":[{"developerMessage":"Client with identifier 99 does not exist","defaultUserMessage":"Client with identifier 99 does not exist","userMessageGlobalisationCode":"error.msg.client.id.invalid","parameterName":"id","value":null,"args":[{"value":99}]}]}`,
-			wantShape: upstream.ShapeEnvelope, wantCode: "error.msg.resource.not.found", wantFirst: "error.msg.client.id.invalid",
-			wantParams: []upstream.ParamError{{Code: "error.msg.client.id.invalid", Message: "Client with identifier 99 does not exist", Parameter: "id", Args: []any{float64(99)}}},
+			wantShape: wire.ShapeEnvelope, wantCode: "error.msg.resource.not.found", wantFirst: "error.msg.client.id.invalid",
+			wantParams: []wire.ParamError{{Code: "error.msg.client.id.invalid", Message: "Client with identifier 99 does not exist", Parameter: "id", Args: []any{float64(99)}}},
 		},
 		{
 			name:      "1.8 401 envelope with empty errors",
 			status:    401,
 			body:      `{"developerMessage":"Invalid authentication details were passed in api request.","httpStatusCode":"401","defaultUserMessage":"Unauthenticated. Please login.","userMessageGlobalisationCode":"error.msg.not.authenticated","errors":[]}`,
-			wantShape: upstream.ShapeEnvelope, wantCode: "error.msg.not.authenticated", wantFirst: "error.msg.not.authenticated",
+			wantShape: wire.ShapeEnvelope, wantCode: "error.msg.not.authenticated", wantFirst: "error.msg.not.authenticated",
 		},
 		{
 			name:      "bare parameter error",
 			status:    400,
 			body:      `{"developerMessage":"The JSON provided in the body of the request is invalid or missing.","defaultUserMessage":"The JSON provided in the body of the request is invalid or missing.","userMessageGlobalisationCode":"error.msg.invalid.request.body","parameterName":"id","args":[]}`,
-			wantShape: upstream.ShapeParameterError, wantCode: "error.msg.invalid.request.body", wantFirst: "error.msg.invalid.request.body",
-			wantParams: []upstream.ParamError{{Code: "error.msg.invalid.request.body", Message: "The JSON provided in the body of the request is invalid or missing.", Parameter: "id"}},
+			wantShape: wire.ShapeParameterError, wantCode: "error.msg.invalid.request.body", wantFirst: "error.msg.invalid.request.body",
+			wantParams: []wire.ParamError{{Code: "error.msg.invalid.request.body", Message: "The JSON provided in the body of the request is invalid or missing.", Parameter: "id"}},
 		},
 		{
 			name:      "spring boot default JSON",
 			status:    401,
 			body:      `{"timestamp":1641671332070,"status":401,"error":"Unauthorized","path":"/fineract-provider/api/v1/clients"}`,
-			wantShape: upstream.ShapeSpringBoot,
+			wantShape: wire.ShapeSpringBoot,
 		},
-		{name: "HTML from a load balancer", status: 502, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", wantShape: upstream.ShapeOther},
-		{name: "empty", status: 503, body: "", wantShape: upstream.ShapeOther},
-		{name: "truncated JSON", status: 500, body: `{"developerMessage":"An unexp`, wantShape: upstream.ShapeOther},
-		{name: "JSON array", status: 500, body: `[1,2]`, wantShape: upstream.ShapeOther},
+		{name: "HTML from a load balancer", status: 502, body: "<html><body><h1>502 Bad Gateway</h1></body></html>", wantShape: wire.ShapeOther},
+		{name: "empty", status: 503, body: "", wantShape: wire.ShapeOther},
+		{name: "truncated JSON", status: 500, body: `{"developerMessage":"An unexp`, wantShape: wire.ShapeOther},
+		{name: "JSON array", status: 500, body: `[1,2]`, wantShape: wire.ShapeOther},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := upstream.ParseError("clients.get", tt.status, []byte(tt.body))
+			e := wire.ParseError("clients.get", tt.status, []byte(tt.body))
 			assert.Equal(t, tt.status, e.Status)
 			assert.Equal(t, tt.wantShape, e.Shape)
 			assert.Equal(t, tt.wantCode, e.Code)
@@ -143,32 +144,32 @@ func TestParseError(t *testing.T) {
 func TestCommandResultDecoding(t *testing.T) {
 	tests := []struct {
 		name, body       string
-		want             upstream.CommandResult
+		want             wire.CommandResult
 		awaitingApproval bool
 		wantErr          bool
 	}{
 		{name: "1.8 create", body: `{"officeId":1,"clientId":6,"resourceId":6}`,
-			want: upstream.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6}},
+			want: wire.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6}},
 		{name: "1.10 create", body: `{"officeId":1,"clientId":6,"resourceId":6,"resourceExternalId":"ext-6"}`,
-			want: upstream.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6, ResourceExternalID: "ext-6"}},
+			want: wire.CommandResult{OfficeID: 1, ClientID: 6, ResourceID: 6, ResourceExternalID: "ext-6"}},
 		{name: "1.10 update with changes", body: `{"officeId":1,"clientId":1,"resourceId":1,"changes":{"externalId":"b"},"resourceExternalId":"b"}`,
-			want: upstream.CommandResult{OfficeID: 1, ClientID: 1, ResourceID: 1, Changes: map[string]any{"externalId": "b"}, ResourceExternalID: "b"}},
+			want: wire.CommandResult{OfficeID: 1, ClientID: 1, ResourceID: 1, Changes: map[string]any{"externalId": "b"}, ResourceExternalID: "b"}},
 		{name: "1.8 and 1.9 maker-checker", body: `{"commandId":3,"resourceId":7,"rollbackTransaction":false}`,
-			want: upstream.CommandResult{CommandID: 3, ResourceID: 7}, awaitingApproval: true},
+			want: wire.CommandResult{CommandID: 3, ResourceID: 7}, awaitingApproval: true},
 		{name: "1.10 maker-checker create", body: `{"commandId":3,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`,
-			want: upstream.CommandResult{CommandID: 3, RollbackTransaction: true}, awaitingApproval: true},
+			want: wire.CommandResult{CommandID: 3, RollbackTransaction: true}, awaitingApproval: true},
 		{name: "1.10 maker-checker update", body: `{"commandId":4,"resourceId":1,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`,
-			want: upstream.CommandResult{CommandID: 4, ResourceID: 1, RollbackTransaction: true}, awaitingApproval: true},
+			want: wire.CommandResult{CommandID: 4, ResourceID: 1, RollbackTransaction: true}, awaitingApproval: true},
 		{name: "ExternalId object with a value", body: `{"commandId":4,"resourceExternalId":{"value":"ext-1"},"subResourceExternalId":{"value":null}}`,
-			want: upstream.CommandResult{CommandID: 4, ResourceExternalID: "ext-1"}, awaitingApproval: true},
+			want: wire.CommandResult{CommandID: 4, ResourceExternalID: "ext-1"}, awaitingApproval: true},
 		{name: "null externalIds", body: `{"clientId":1,"resourceExternalId":null,"subResourceExternalId":null}`,
-			want: upstream.CommandResult{ClientID: 1}},
+			want: wire.CommandResult{ClientID: 1}},
 		{name: "externalId a number", body: `{"clientId":1,"resourceExternalId":7}`, wantErr: true},
 		{name: "externalId object with a number", body: `{"clientId":1,"resourceExternalId":{"value":7}}`, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got upstream.CommandResult
+			var got wire.CommandResult
 			err := json.Unmarshal([]byte(tt.body), &got)
 			if tt.wantErr {
 				assert.Error(t, err)

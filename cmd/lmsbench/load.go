@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"lmsproxy/translate"
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // maxRequestsPerRun bounds every load loop by count as well as by time, so
@@ -76,7 +76,7 @@ var workloads = []workload{
 
 // upstreamCreateBody is exactly what lmsproxy posts upstream for a create.
 func upstreamCreateBody(ext string) []byte {
-	body, _ := json.Marshal(translate.CreateBody(translate.CreateRequest{ExternalID: ext}, 1, upstream.DateOf(time.Now())))
+	body, _ := json.Marshal(translate.CreateBody(translate.CreateRequest{ExternalID: ext}, 1, wire.DateOf(time.Now())))
 	return body
 }
 

@@ -21,6 +21,7 @@ import (
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
 	"lmsproxy/upstream/recording"
+	"lmsproxy/upstream/wire"
 )
 
 // recordIssuer is the iss of the throw-away token issuer record runs for
@@ -194,7 +195,7 @@ func (t *tour) scenarioVia(proxy http.Handler, name, method, path, body string) 
 		Scenario:  name,
 		Line:      t.cfg.Upstream.Version.String(),
 		Source:    "recorded: lmsproxy record against " + t.opts.source,
-		Today:     upstream.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
+		Today:     wire.DateOf(t.opts.now().In(t.cfg.Server.Location)).ISO(),
 		Partner:   recording.PartnerRequest{Method: method, Path: path, Body: body},
 		Exchanges: t.rec.Take(),
 	}
@@ -245,8 +246,8 @@ func (t *tour) run() error {
 	p := t.opts.prefix
 	byID := func(id string) string { return "/v1/customers/" + id }
 	byExt := func(ext string) string { return "/v1/customers/external/" + url.PathEscape(ext) }
-	today := upstream.DateOf(t.opts.now().In(t.cfg.Server.Location))
-	businessDate := upstream.DateOf(today.Time().AddDate(0, 0, -1))
+	today := wire.DateOf(t.opts.now().In(t.cfg.Server.Location))
+	businessDate := wire.DateOf(today.Time().AddDate(0, 0, -1))
 	yesterday := businessDate.ISO()
 	reason := t.opts.closureReasonID
 
@@ -294,13 +295,13 @@ func (t *tour) run() error {
 		sim.GrantPermission("ACTIVATE_CLIENT")
 		// A fresh proxy each, so that it reads the business date rather
 		// than answer from the cache of the first create.
-		sim.SetBusinessDate(true, upstream.Date{})
+		sim.SetBusinessDate(true, wire.Date{})
 		t.scenarioVia(t.freshProxy(), "create-business-date-not-stored", http.MethodPost, "/v1/customers", externalIDBody(p+"-j"))
 		sim.SetBusinessDate(true, businessDate)
 		t.scenarioVia(t.freshProxy(), "create-business-date", http.MethodPost, "/v1/customers", externalIDBody(p+"-k"))
 		sim.DenyPermission("READ_BUSINESS_DATE")
 		t.scenarioVia(t.freshProxy(), "create-business-date-unreadable", http.MethodPost, "/v1/customers", externalIDBody(p+"-l"))
-		sim.SetBusinessDate(false, upstream.Date{})
+		sim.SetBusinessDate(false, wire.Date{})
 		sim.DenyPermission("READ_CLIENT")
 		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
 		sim.DenyPermission("CREATE_CLIENT")
@@ -344,7 +345,7 @@ func (t *tour) misconfigured(name string, edit func(*upstream.Config)) {
 
 // pendingClient creates a client that was never activated, which the proxy
 // never does, straight through an upstream client that is not recorded.
-func (t *tour) pendingClient(ext string, today upstream.Date) string {
+func (t *tour) pendingClient(ext string, today wire.Date) string {
 	if t.err != nil {
 		return ""
 	}
@@ -353,8 +354,8 @@ func (t *tour) pendingClient(ext string, today upstream.Date) string {
 		t.err = err
 		return ""
 	}
-	res, err := up.CreateClient(t.ctx, upstream.ClientCreate{
-		OfficeID: t.cfg.Server.OfficeID, LegalFormID: upstream.LegalFormPerson,
+	res, err := up.CreateClient(t.ctx, wire.ClientCreate{
+		OfficeID: t.cfg.Server.OfficeID, LegalFormID: wire.LegalFormPerson,
 		Firstname: ext, Lastname: "Customer", ExternalID: ext,
 		SubmittedOnDate: today.ISO(), DateFormat: "yyyy-MM-dd", Locale: "en",
 	})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // The business date, as BusinessDateReadPlatformServiceImpl.getBusinessDates
@@ -15,8 +16,8 @@ import (
 
 // businessDates is the simulated m_business_date table and its flag.
 type businessDates struct {
-	enabled bool                     // c_configuration enable_business_date
-	stored  map[string]upstream.Date // by BusinessDateType name
+	enabled bool                 // c_configuration enable_business_date
+	stored  map[string]wire.Date // by BusinessDateType name
 }
 
 // businessDateTypes are BusinessDateType's names with their descriptions, in
@@ -28,11 +29,11 @@ var businessDateTypes = []struct{ name, description string }{
 }
 
 // today is the business date every check of a request compares against.
-func (s *Server) today() upstream.Date {
+func (s *Server) today() wire.Date {
 	if d, ok := s.businessDates.stored[upstream.BusinessDateType]; ok && s.businessDates.enabled {
 		return d
 	}
-	return upstream.DateOf(s.opts.Today().In(s.opts.TimeZone))
+	return wire.DateOf(s.opts.Today().In(s.opts.TimeZone))
 }
 
 // SetBusinessDate switches the business-date feature on or off and stores d
@@ -41,17 +42,17 @@ func (s *Server) today() upstream.Date {
 // enable_automatic_cob_date_adjustment; a zero d leaves no date stored.
 // Switching off while a date is stored gives the stale row a real upstream
 // keeps serving after the feature is turned off.
-func (s *Server) SetBusinessDate(enabled bool, d upstream.Date) {
+func (s *Server) SetBusinessDate(enabled bool, d wire.Date) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.setBusinessDate(enabled, d)
 }
 
-func (s *Server) setBusinessDate(enabled bool, d upstream.Date) {
-	s.businessDates = businessDates{enabled: enabled, stored: map[string]upstream.Date{}}
+func (s *Server) setBusinessDate(enabled bool, d wire.Date) {
+	s.businessDates = businessDates{enabled: enabled, stored: map[string]wire.Date{}}
 	if !d.IsZero() {
 		s.businessDates.stored[upstream.BusinessDateType] = d
-		s.businessDates.stored["COB_DATE"] = upstream.DateOf(d.Time().AddDate(0, 0, -1))
+		s.businessDates.stored["COB_DATE"] = wire.DateOf(d.Time().AddDate(0, 0, -1))
 	}
 }
 
@@ -100,7 +101,7 @@ func (s *Server) businessDate(typ string) (obj, error) {
 }
 
 // businessDateData is BusinessDateData in declaration order.
-func businessDateData(typ, description string, d upstream.Date) obj {
+func businessDateData(typ, description string, d wire.Date) obj {
 	return obj{{"description", description}, {"type", typ}, {"date", d}}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // TestBusinessDateReads: the flag and the stored rows as the read API serves
@@ -88,9 +89,9 @@ func TestCreateRefusesDatesAfterTheBusinessDate(t *testing.T) {
 				opts := tt.opts
 				opts.Version, opts.Today = v, func() time.Time { return businessDate }
 				s := fake.New(opts)
-				accepted, err := upstream.ParseISODate(tt.accepted)
+				accepted, err := wire.ParseISODate(tt.accepted)
 				require.NoError(t, err)
-				next := upstream.DateOf(accepted.Time().AddDate(0, 0, 1)).ISO()
+				next := wire.DateOf(accepted.Time().AddDate(0, 0, 1)).ISO()
 
 				wantError(t, do(t, s, http.MethodPost, "clients", jsonBody(t, proxyCreate, map[string]any{"activationDate": next, "submittedOnDate": next})),
 					http.StatusBadRequest, "validation.msg.validation.errors.exist",

@@ -1,6 +1,6 @@
 package fake
 
-import "lmsproxy/upstream"
+import "lmsproxy/upstream/wire"
 
 // createWhitelist is CLIENT_CREATE_REQUEST_DATA_PARAMETERS.
 var createWhitelist = []string{
@@ -15,7 +15,7 @@ type clientInput struct {
 	officeID, groupID, staffID, savingsProductID    *int64
 	genderID, clientTypeID, classificationID, legal *int
 	active                                          bool
-	activation, submitted, dateOfBirth              *upstream.Date
+	activation, submitted, dateOfBirth              *wire.Date
 }
 
 // create is POST /clients.
@@ -40,7 +40,7 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 		return nil, err
 	}
 	cl := &Snapshot{Seed: Seed{
-		Status:      upstream.StatusPending,
+		Status:      wire.ClientStatusPending,
 		OfficeID:    *in.officeID,
 		LegalFormID: *in.legal,
 		SubmittedOn: s.today(),
@@ -58,7 +58,7 @@ func (s *Server) planCreate(raw []byte) (commit, error) {
 		cl.SubmittedOn = *in.submitted
 	}
 	if in.active {
-		cl.Status = upstream.StatusActive
+		cl.Status = wire.ClientStatusActive
 		cl.ActivatedOn = *in.activation
 		if cl.ActivatedOn.Before(cl.SubmittedOn) { // silently corrected on create
 			cl.SubmittedOn = cl.ActivatedOn

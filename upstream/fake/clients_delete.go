@@ -3,7 +3,7 @@ package fake
 import (
 	"strconv"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // remove is DELETE /clients/{id}: only a Pending client may be deleted.
@@ -13,7 +13,7 @@ func (s *Server) remove(c *call, t target) result {
 		if err != nil {
 			return nil, err
 		}
-		if cl.Status != upstream.StatusPending {
+		if cl.Status != wire.ClientStatusPending {
 			return nil, domainRuleError("error.msg.clients.cannot.be.deleted",
 				"Client with identifier "+strconv.FormatInt(id, 10)+" cannot be deleted as it is not in Pending state.", id)
 		}

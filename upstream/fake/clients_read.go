@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // target is the client a /clients/{id} or /clients/external-id/{x} route
@@ -73,13 +73,13 @@ func (s *Server) getClient(t target) (obj, error) {
 
 // clientStatusNames are the ?status= values ClientStatus.fromString knows.
 var clientStatusNames = map[string]int{
-	"pending":              upstream.StatusPending,
-	"active":               upstream.StatusActive,
-	"transfer_in_progress": upstream.StatusTransferInProgress,
-	"transfer_on_hold":     upstream.StatusTransferOnHold,
-	"withdrawn":            upstream.StatusWithdrawn,
-	"closed":               upstream.StatusClosed,
-	"rejected":             upstream.StatusRejected,
+	"pending":              wire.ClientStatusPending,
+	"active":               wire.ClientStatusActive,
+	"transfer_in_progress": wire.ClientStatusTransferInProgress,
+	"transfer_on_hold":     wire.ClientStatusTransferOnHold,
+	"withdrawn":            wire.ClientStatusWithdrawn,
+	"closed":               wire.ClientStatusClosed,
+	"rejected":             wire.ClientStatusRejected,
 }
 
 // listClients is GET /clients: filters with SQL semantics, ordering, paging

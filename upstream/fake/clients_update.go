@@ -3,7 +3,7 @@ package fake
 import (
 	"strconv"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // updateWhitelist is CLIENT_UPDATE_REQUEST_DATA_PARAMETERS: officeId is
@@ -56,8 +56,8 @@ func (s *Server) planUpdate(id int64, raw []byte) (commit, error) {
 	}
 	dateChanges := []struct {
 		param string
-		value *upstream.Date
-		dst   *upstream.Date
+		value *wire.Date
+		dst   *wire.Date
 	}{{"dateOfBirth", in.dateOfBirth, &next.DateOfBirth}, {"submittedOnDate", in.submitted, &next.SubmittedOn}}
 	for _, d := range dateChanges {
 		if d.value != nil && *d.value != *d.dst {

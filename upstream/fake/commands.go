@@ -3,7 +3,7 @@ package fake
 import (
 	"strings"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Codes whose values are the reasons of state commands.
@@ -22,7 +22,7 @@ type transition struct {
 	reasonParam string
 	reasonCode  string
 	withOffice  bool // activate's answer carries officeId; the others do not
-	apply       func(s *Server, c *Snapshot, date upstream.Date, reasonID int64) error
+	apply       func(s *Server, c *Snapshot, date wire.Date, reasonID int64) error
 }
 
 // transitions by lower-cased command name (the upstream compares
@@ -33,17 +33,17 @@ var transitions = map[string]transition{
 		reasonParam: "closureReasonId", reasonCode: closureReasonCode, apply: closeClient},
 	"reject": {task: "REJECT_CLIENT", dateParam: "rejectionDate",
 		reasonParam: "rejectionReasonId", reasonCode: rejectReasonCode,
-		apply: leavePending("rejection", upstream.StatusRejected, "Only clients pending activation may be withdrawn.",
+		apply: leavePending("rejection", wire.ClientStatusRejected, "Only clients pending activation may be withdrawn.",
 			"The client rejection date cannot be before the client submitted date.")},
 	"withdraw": {task: "WITHDRAW_CLIENT", dateParam: "withdrawalDate",
 		reasonParam: "withdrawalReasonId", reasonCode: withdrawReasonCode,
-		apply: leavePending("withdrawal", upstream.StatusWithdrawn, "Only clients pending activation may be withdrawn.",
+		apply: leavePending("withdrawal", wire.ClientStatusWithdrawn, "Only clients pending activation may be withdrawn.",
 			"The client withdrawal date cannot be before the client submitted date.")},
 	"reactivate": {task: "REACTIVATE_CLIENT", dateParam: "reactivationDate", apply: reactivate},
 	"undorejection": {task: "UNDOREJECT_CLIENT", dateParam: "reopenedDate",
-		apply: reopen(upstream.StatusRejected, "undorejection.on.nonrejected.account", "only rejected clients may be reactivated.")},
+		apply: reopen(wire.ClientStatusRejected, "undorejection.on.nonrejected.account", "only rejected clients may be reactivated.")},
 	"undowithdrawal": {task: "UNDOWITHDRAWAL_CLIENT", dateParam: "reopenedDate",
-		apply: reopen(upstream.StatusWithdrawn, "undoWithdrawal.on.nonwithdrawal.account", "only withdrawal clients may be reactivated.")},
+		apply: reopen(wire.ClientStatusWithdrawn, "undoWithdrawal.on.nonwithdrawal.account", "only withdrawal clients may be reactivated.")},
 }
 
 // command is POST /clients/{id}?command=...: the external id is resolved
@@ -118,12 +118,12 @@ func transitionError(actionPostfix, msg string, args ...any) error {
 
 // activate refuses an active client with a 400 (not a domain rule), then
 // re-runs Client.validate's date checks.
-func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func activate(s *Server, c *Snapshot, date wire.Date, _ int64) error {
 	if c.active() {
 		return validationError(paramError("error.msg.clients.already.active",
 			"Cannot activate client. Client is already active.", "activationDate", date))
 	}
-	c.Status, c.ActivatedOn = upstream.StatusActive, date
+	c.Status, c.ActivatedOn = wire.ClientStatusActive, date
 	var v validator
 	s.submittedDateRules(&v, c)
 	s.activationDateRules(&v, c)
@@ -132,11 +132,11 @@ func activate(s *Server, c *Snapshot, date upstream.Date, _ int64) error {
 
 // closeClient is closeClient's rules, in order. A pending client may be
 // closed, and there is no check of a future closure date.
-func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error {
+func closeClient(_ *Server, c *Snapshot, date wire.Date, reason int64) error {
 	switch {
-	case c.Status == upstream.StatusClosed:
+	case c.Status == wire.ClientStatusClosed:
 		return transitionError("close.is.already.closed", "Client is already closed.")
-	case c.Status == upstream.StatusTransferInProgress || c.Status == upstream.StatusTransferOnHold:
+	case c.Status == wire.ClientStatusTransferInProgress || c.Status == wire.ClientStatusTransferOnHold:
 		return transitionError("close.is.under.transfer", "Cannot Close a Client under Transfer")
 	case !c.ActivatedOn.IsZero() && date.Before(c.ActivatedOn):
 		return transitionError("close.date.cannot.before.client.actvation.date",
@@ -152,16 +152,16 @@ func closeClient(_ *Server, c *Snapshot, date upstream.Date, reason int64) error
 		return transitionError("close.non-closed.savings.account",
 			"Client cannot be closed because of non-closed savings account.")
 	}
-	c.Status, c.ClosedOn, c.ClosureReasonID = upstream.StatusClosed, date, reason
+	c.Status, c.ClosedOn, c.ClosureReasonID = wire.ClientStatusClosed, date, reason
 	return nil
 }
 
 // leavePending is reject and withdraw: only from Pending, not before the
 // submission date.
-func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg string) func(*Server, *Snapshot, wire.Date, int64) error {
+	return func(_ *Server, c *Snapshot, date wire.Date, _ int64) error {
 		switch {
-		case c.Status != upstream.StatusPending:
+		case c.Status != wire.ClientStatusPending:
 			return transitionError(action+".on.account.not.in.pending.activation.status", notPendingMsg)
 		case date.Before(c.SubmittedOn):
 			return transitionError(action+".date.cannot.before.client.submitted.date", beforeSubmittedMsg, date, c.SubmittedOn)
@@ -172,27 +172,27 @@ func leavePending(action string, to int, notPendingMsg, beforeSubmittedMsg strin
 }
 
 // reactivate puts a closed client back to Pending, not Active.
-func reactivate(_ *Server, c *Snapshot, date upstream.Date, _ int64) error {
+func reactivate(_ *Server, c *Snapshot, date wire.Date, _ int64) error {
 	switch {
-	case c.Status != upstream.StatusClosed:
+	case c.Status != wire.ClientStatusClosed:
 		return transitionError("reactivation.on.nonclosed.account", "only closed clients may be reactivated.")
 	case date.Before(c.ClosedOn):
 		return transitionError("reactivation.date.cannot.before.client.closed.date",
 			"The client reactivation date cannot be before the client closed date.", date, c.ClosedOn)
 	}
-	c.Status = upstream.StatusPending
-	c.ActivatedOn, c.ClosedOn, c.ClosureReasonID = upstream.Date{}, upstream.Date{}, 0
+	c.Status = wire.ClientStatusPending
+	c.ActivatedOn, c.ClosedOn, c.ClosureReasonID = wire.Date{}, wire.Date{}, 0
 	return nil
 }
 
 // reopen is undoRejection and undoWithdrawal: back to Pending from the one
 // status each undoes.
-func reopen(from int, postfix, msg string) func(*Server, *Snapshot, upstream.Date, int64) error {
-	return func(_ *Server, c *Snapshot, _ upstream.Date, _ int64) error {
+func reopen(from int, postfix, msg string) func(*Server, *Snapshot, wire.Date, int64) error {
+	return func(_ *Server, c *Snapshot, _ wire.Date, _ int64) error {
 		if c.Status != from {
 			return transitionError(postfix, msg)
 		}
-		c.Status = upstream.StatusPending
+		c.Status = wire.ClientStatusPending
 		return nil
 	}
 }

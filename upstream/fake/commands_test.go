@@ -10,6 +10,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 func TestDelete(t *testing.T) {
@@ -54,7 +55,7 @@ func TestClose(t *testing.T) {
 				want = fmt.Sprintf(`{"clientId":%d,"resourceId":%d,"resourceExternalId":%q}`, id, id, c.ExternalID)
 			}
 			assert.JSONEq(t, want, string(r.Raw), "no officeId in a close answer")
-			assert.Equal(t, upstream.StatusClosed, c.Status)
+			assert.Equal(t, wire.ClientStatusClosed, c.Status)
 			assert.Equal(t, "2024-10-24", c.ClosedOn.ISO())
 			assert.Equal(t, fake.ClosureReasonRelocatedID, c.ClosureReasonID)
 		}
@@ -67,7 +68,7 @@ func TestClose(t *testing.T) {
 
 func TestCloseRefusals(t *testing.T) {
 	forEachVersion(t, allVersions, func(t *testing.T, _ upstream.Version, s *fake.Server) {
-		transfer := s.AddClient(fake.Seed{Status: upstream.StatusTransferOnHold, Firstname: "T", Lastname: "T"})
+		transfer := s.AddClient(fake.Seed{Status: wire.ClientStatusTransferOnHold, Firstname: "T", Lastname: "T"})
 		loanClosed := s.AddClient(fake.Seed{Firstname: "L", Lastname: "C", SubmittedOn: day(2023, 1, 1), LoanClosedOn: day(2024, 6, 1)})
 		overpaid := s.AddClient(fake.Seed{Firstname: "O", Lastname: "P", SubmittedOn: day(2023, 1, 1), OverpaidLoan: true})
 		savings := s.AddClient(fake.Seed{Firstname: "S", Lastname: "V", SubmittedOn: day(2023, 1, 1), OpenSavings: true})

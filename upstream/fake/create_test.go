@@ -11,6 +11,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // proxyCreate is the body the proxy sends to create a customer.
@@ -45,11 +46,11 @@ func TestCreate(t *testing.T) {
 
 		c, ok := s.Client(6)
 		require.True(t, ok)
-		assert.Equal(t, upstream.StatusActive, c.Status)
+		assert.Equal(t, wire.ClientStatusActive, c.Status)
 		assert.Equal(t, "000000006", c.AccountNo)
 		assert.Equal(t, "cust-1 Customer", c.DisplayName())
-		assert.Equal(t, upstream.DateOf(businessDate), c.ActivatedOn)
-		assert.Equal(t, upstream.DateOf(businessDate), c.SubmittedOn)
+		assert.Equal(t, wire.DateOf(businessDate), c.ActivatedOn)
+		assert.Equal(t, wire.DateOf(businessDate), c.SubmittedOn)
 
 		got := do(t, s, http.MethodGet, "clients/6", "").Body
 		assert.Equal(t, []any{float64(2024), float64(10), float64(24)}, got["activationDate"])
@@ -64,7 +65,7 @@ func TestCreateVariants(t *testing.T) {
 			check func(t *testing.T, c fake.Snapshot)
 		}{
 			{"pending when not active", jsonBody(t, proxyCreate, map[string]any{"active": false}, "activationDate"), func(t *testing.T, c fake.Snapshot) {
-				assert.Equal(t, upstream.StatusPending, c.Status)
+				assert.Equal(t, wire.ClientStatusPending, c.Status)
 				assert.True(t, c.ActivatedOn.IsZero())
 			}},
 			{"legacy date format", jsonBody(t, proxyCreate, map[string]any{

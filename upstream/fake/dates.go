@@ -7,14 +7,14 @@ import (
 	"time"
 	"unicode"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // date is extractLocalDateNamed: nil when absent, non-primitive or blank.
 // The request's locale is validated first (even when name is absent), and a
 // present date needs both dateFormat and locale; each failure aborts the
 // request at once, as JsonParserHelper throws.
-func (b *body) date(name string) (*upstream.Date, error) {
+func (b *body) date(name string) (*wire.Date, error) {
 	locale, hasLocale, err := b.locale()
 	if err != nil {
 		return nil, err
@@ -109,17 +109,17 @@ type patternItem struct {
 // "January", English names whatever the locale) and d (day); quoted text and
 // other symbols are literals. Any other letter fails, as an unsupported
 // pattern fails upstream.
-func parseJavaDate(s, pattern string) (upstream.Date, error) {
+func parseJavaDate(s, pattern string) (wire.Date, error) {
 	items, err := compilePattern(pattern)
 	if err != nil {
-		return upstream.Date{}, err
+		return wire.Date{}, err
 	}
 	fields := map[rune]int{}
 	rest := s
 	for i, it := range items {
 		if it.letter == 0 {
 			if !hasPrefixFold(rest, it.literal) {
-				return upstream.Date{}, errors.New("literal mismatch")
+				return wire.Date{}, errors.New("literal mismatch")
 			}
 			rest = rest[len(it.literal):]
 			continue
@@ -127,7 +127,7 @@ func parseJavaDate(s, pattern string) (upstream.Date, error) {
 		if it.letter == 'M' && it.count >= 3 {
 			m, n := parseMonthName(rest, it.count == 3)
 			if n == 0 {
-				return upstream.Date{}, errors.New("bad month name")
+				return wire.Date{}, errors.New("bad month name")
 			}
 			fields['M'], rest = m, rest[n:]
 			continue
@@ -140,7 +140,7 @@ func parseJavaDate(s, pattern string) (upstream.Date, error) {
 		}
 		v, n := leadingNumber(rest, width)
 		if n == 0 {
-			return upstream.Date{}, errors.New("missing number")
+			return wire.Date{}, errors.New("missing number")
 		}
 		if it.letter == 'y' && it.count == 2 {
 			v += 2000 // reduced two-digit year, base 2000
@@ -148,19 +148,19 @@ func parseJavaDate(s, pattern string) (upstream.Date, error) {
 		fields[it.letter], rest = v, rest[n:]
 	}
 	if rest != "" {
-		return upstream.Date{}, errors.New("unparsed text")
+		return wire.Date{}, errors.New("unparsed text")
 	}
 	y, okY := fields['y']
 	m, okM := fields['M']
 	d, okD := fields['d']
 	if !okY || !okM || !okD {
-		return upstream.Date{}, errors.New("incomplete date")
+		return wire.Date{}, errors.New("incomplete date")
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return upstream.Date{}, errors.New("no such date")
+		return wire.Date{}, errors.New("no such date")
 	}
-	return upstream.DateOf(t), nil
+	return wire.DateOf(t), nil
 }
 
 // compilePattern splits a pattern into items, normalising u→y and L→M.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // apiError is one complete error answer of the upstream. Handlers return it
@@ -57,7 +58,7 @@ func paramError(code, msg, param string, args ...any) obj {
 func paramErrorWithValue(code, msg, param string, value any, args ...any) obj {
 	list := make([]obj, len(args))
 	for i, a := range args {
-		if d, ok := a.(upstream.Date); ok {
+		if d, ok := a.(wire.Date); ok {
 			a = d.ISO() // ApiErrorMessageArg formats LocalDate as yyyy-MM-dd
 		}
 		list[i] = obj{{"value", a}}

@@ -1,6 +1,6 @@
 package fake
 
-import "lmsproxy/upstream"
+import "lmsproxy/upstream/wire"
 
 // form reads a request body while validating it. The upstream collects
 // validator problems into one 400 but throws at once on some read failures
@@ -37,7 +37,7 @@ func (f *form) integer(name string) *int {
 	return n
 }
 
-func (f *form) date(name string) *upstream.Date {
+func (f *form) date(name string) *wire.Date {
 	if f.abort != nil {
 		return nil
 	}
@@ -57,7 +57,7 @@ func (f *form) requiredLong(name string) *int64 {
 }
 
 // requiredDate reads a mandatory date (notNull()).
-func (f *form) requiredDate(name string) *upstream.Date {
+func (f *form) requiredDate(name string) *wire.Date {
 	d := f.date(name)
 	if d == nil {
 		f.v.mandatory(name)
@@ -67,7 +67,7 @@ func (f *form) requiredDate(name string) *upstream.Date {
 
 // optionalDate reads a date that is validated only when its member is
 // present, and then must have a value.
-func (f *form) optionalDate(name string) *upstream.Date {
+func (f *form) optionalDate(name string) *wire.Date {
 	if !f.b.has(name) {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // businessDate is the simulated "today" of every test server.
@@ -35,7 +36,7 @@ func forEachVersion(t *testing.T, versions []upstream.Version, f func(t *testing
 	}
 }
 
-func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
+func day(y int, m time.Month, d int) wire.Date { return wire.Date{Year: y, Month: m, Day: d} }
 
 // resp is one decoded answer.
 type resp struct {

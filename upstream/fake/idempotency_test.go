@@ -9,6 +9,7 @@ import (
 
 	"lmsproxy/upstream"
 	"lmsproxy/upstream/fake"
+	"lmsproxy/upstream/wire"
 )
 
 // TestIdempotencyKey: from 1.9 a key already used for the same task
@@ -49,7 +50,7 @@ func TestIdempotencyKey(t *testing.T) {
 		assert.Equal(t, "true", closeOther.Header.Get("x-served-from-cache"))
 		assert.JSONEq(t, string(closeOne.Raw), string(closeOther.Raw))
 		named, _ := s.Client(fake.SeedNamedID)
-		assert.Equal(t, upstream.StatusActive, named.Status, "the replay applied nothing")
+		assert.Equal(t, wire.ClientStatusActive, named.Status, "the replay applied nothing")
 
 		// A failure is stored and replayed too.
 		failKey := withHeader("Idempotency-Key", "k-2")

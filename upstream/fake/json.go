@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // field is one member of an ordered JSON object.
@@ -122,7 +123,7 @@ func optString(s string) any {
 }
 
 // optDate is d, or nil (absent) when zero.
-func optDate(d upstream.Date) any {
+func optDate(d wire.Date) any {
 	if d.IsZero() {
 		return nil
 	}

@@ -4,18 +4,19 @@ import (
 	"strconv"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // statusLabels are ClientEnumerations.status: code suffix and label per id.
 var statusLabels = map[int][2]string{
-	upstream.StatusInvalid:            {"invalid", "Invalid"},
-	upstream.StatusPending:            {"pending", "Pending"},
-	upstream.StatusActive:             {"active", "Active"},
-	upstream.StatusTransferInProgress: {"transfer.in.progress", "Transfer in progress"},
-	upstream.StatusTransferOnHold:     {"transfer.on.hold", "Transfer on hold"},
-	upstream.StatusClosed:             {"closed", "Closed"},
-	upstream.StatusRejected:           {"rejected", "Rejected"},
-	upstream.StatusWithdrawn:          {"withdraw", "Withdrawn"},
+	wire.ClientStatusInvalid:            {"invalid", "Invalid"},
+	wire.ClientStatusPending:            {"pending", "Pending"},
+	wire.ClientStatusActive:             {"active", "Active"},
+	wire.ClientStatusTransferInProgress: {"transfer.in.progress", "Transfer in progress"},
+	wire.ClientStatusTransferOnHold:     {"transfer.on.hold", "Transfer on hold"},
+	wire.ClientStatusClosed:             {"closed", "Closed"},
+	wire.ClientStatusRejected:           {"rejected", "Rejected"},
+	wire.ClientStatusWithdrawn:          {"withdraw", "Withdrawn"},
 }
 
 func statusObject(id int) obj {

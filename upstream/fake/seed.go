@@ -3,7 +3,7 @@ package fake
 import (
 	"time"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Seeded office. Its opening date, 2009-01-01, bounds activation dates
@@ -60,11 +60,11 @@ func proxyStyle(ext string) Seed {
 	return Seed{ExternalID: ext, Firstname: ext, Lastname: "Customer"}
 }
 
-func day(y int, m time.Month, d int) upstream.Date { return upstream.Date{Year: y, Month: m, Day: d} }
+func day(y int, m time.Month, d int) wire.Date { return wire.Date{Year: y, Month: m, Day: d} }
 
 // seed fills a new store with the documented office, code values and
 // clients.
-func (st *store) seed(today upstream.Date) {
+func (st *store) seed(today wire.Date) {
 	st.offices[HeadOfficeID] = office{id: HeadOfficeID, name: HeadOfficeName, opening: day(2009, time.January, 1)}
 	st.codeValues[ClosureReasonID] = codeValue{code: closureReasonCode, name: "Deceased"}
 	st.codeValues[ClosureReasonRelocatedID] = codeValue{code: closureReasonCode, name: "Relocated"}
@@ -81,7 +81,7 @@ func (st *store) seed(today upstream.Date) {
 	}
 
 	pending := proxyStyle(SeedPendingExternalID)
-	pending.Status = upstream.StatusPending
+	pending.Status = wire.ClientStatusPending
 	pending.SubmittedOn = day(2023, time.March, 1)
 
 	openLoan := proxyStyle(SeedOpenLoanExternalID)
@@ -89,7 +89,7 @@ func (st *store) seed(today upstream.Date) {
 	openLoan.OpenLoan = true
 
 	closed := proxyStyle(SeedClosedExternalID)
-	closed.Status = upstream.StatusClosed
+	closed.Status = wire.ClientStatusClosed
 	closed.SubmittedOn = day(2023, time.May, 1)
 	closed.ClosedOn = day(2023, time.June, 1)
 	closed.ClosureReasonID = ClosureReasonID
@@ -102,26 +102,26 @@ func (st *store) seed(today upstream.Date) {
 }
 
 // withDefaults applies the Seed defaults.
-func withDefaults(s Seed, today upstream.Date) *Snapshot {
+func withDefaults(s Seed, today wire.Date) *Snapshot {
 	if s.Status == 0 {
-		s.Status = upstream.StatusActive
+		s.Status = wire.ClientStatusActive
 	}
 	if s.OfficeID == 0 {
 		s.OfficeID = HeadOfficeID
 	}
 	if s.LegalFormID == 0 {
-		s.LegalFormID = upstream.LegalFormPerson
+		s.LegalFormID = wire.LegalFormPerson
 	}
 	if s.SubmittedOn.IsZero() {
 		s.SubmittedOn = today
 	}
 	switch s.Status {
-	case upstream.StatusActive, upstream.StatusTransferInProgress, upstream.StatusTransferOnHold, upstream.StatusClosed:
+	case wire.ClientStatusActive, wire.ClientStatusTransferInProgress, wire.ClientStatusTransferOnHold, wire.ClientStatusClosed:
 		if s.ActivatedOn.IsZero() {
 			s.ActivatedOn = s.SubmittedOn
 		}
 	}
-	if s.Status == upstream.StatusClosed && s.ClosedOn.IsZero() {
+	if s.Status == wire.ClientStatusClosed && s.ClosedOn.IsZero() {
 		s.ClosedOn = today
 	}
 	return &Snapshot{Seed: s}

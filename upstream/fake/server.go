@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // BasePath prefixes every route, as the public URL of every Fineract line.
@@ -40,7 +41,7 @@ type Options struct {
 	// date stored (see SetBusinessDate).
 	Today        func() time.Time
 	TimeZone     *time.Location
-	BusinessDate upstream.Date
+	BusinessDate wire.Date
 }
 
 // Server is the simulated upstream. It implements http.Handler and is safe

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // likePattern is a compiled SQL LIKE pattern; likeToken is one element of
@@ -241,7 +242,7 @@ func checkSQLInput(fragment string) error {
 }
 
 // column reads one m_client column (or select alias) of a client as a
-// string, int64 or upstream.Date; "" and the zero Date stand for NULL.
+// string, int64 or wire.Date; "" and the zero Date stand for NULL.
 type column func(s *Server, c *Snapshot) any
 
 // columns are the names ORDER BY and sqlSearch may use, lower-cased (MySQL
@@ -315,8 +316,8 @@ func compareColumn(a, b any) int {
 			return 1
 		}
 		return 0
-	case upstream.Date:
-		y := b.(upstream.Date)
+	case wire.Date:
+		y := b.(wire.Date)
 		switch {
 		case x == y:
 			return 0
@@ -335,7 +336,7 @@ func columnText(v any) string {
 		return x
 	case int64:
 		return strconv.FormatInt(x, 10)
-	case upstream.Date:
+	case wire.Date:
 		return x.ISO()
 	}
 	return ""

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"unicode"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // Seed describes one client for AddClient. Zero fields take the defaults
 // noted, so a test only spells out what it cares about.
 type Seed struct {
-	Status     int    // upstream.Status*; 0 → upstream.StatusActive
+	Status     int    // wire.ClientStatus*; 0 → wire.ClientStatusActive
 	AccountNo  string // "" → the id zero-padded to 9 digits, as AccountNumberGenerator does
 	ExternalID string
 	Firstname  string
@@ -22,24 +22,24 @@ type Seed struct {
 	MobileNo   string
 	Email      string
 	// DateOfBirth is optional.
-	DateOfBirth upstream.Date
-	OfficeID    int64         // 0 → HeadOfficeID
-	LegalFormID int           // 0 → upstream.LegalFormPerson
-	SubmittedOn upstream.Date // zero → the business date
+	DateOfBirth wire.Date
+	OfficeID    int64     // 0 → HeadOfficeID
+	LegalFormID int       // 0 → wire.LegalFormPerson
+	SubmittedOn wire.Date // zero → the business date
 	// ActivatedOn zero → SubmittedOn for any status that has been active
 	// (active, transfers, closed).
-	ActivatedOn upstream.Date
+	ActivatedOn wire.Date
 	// ClosedOn zero → the business date when Status is closed.
-	ClosedOn        upstream.Date
+	ClosedOn        wire.Date
 	ClosureReasonID int64
 	IsStaff         bool
 
 	// Accounts the close command inspects. The simulator has no loan or
 	// savings API; these flags stand for what the upstream would find.
-	OpenLoan     bool          // an active, pending or approved loan
-	OverpaidLoan bool          // an overpaid loan
-	LoanClosedOn upstream.Date // close date of the latest closed loan
-	OpenSavings  bool          // an active, submitted or approved savings account
+	OpenLoan     bool      // an active, pending or approved loan
+	OverpaidLoan bool      // an overpaid loan
+	LoanClosedOn wire.Date // close date of the latest closed loan
+	OpenSavings  bool      // an active, submitted or approved savings account
 }
 
 // Snapshot is the current state of one client.
@@ -64,13 +64,13 @@ func (c *Snapshot) DisplayName() string {
 }
 
 // active mirrors ClientData.active: true only for status 300.
-func (c *Snapshot) active() bool { return c.Status == upstream.StatusActive }
+func (c *Snapshot) active() bool { return c.Status == wire.ClientStatusActive }
 
 // office is an organisational unit a client belongs to.
 type office struct {
 	id      int64
 	name    string
-	opening upstream.Date
+	opening wire.Date
 }
 
 // codeValue is one value of a named code (e.g. ClientClosureReason).

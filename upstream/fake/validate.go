@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // validator collects problems like the upstream's DataValidatorBuilder for
@@ -78,7 +78,7 @@ func (v *validator) inRange(param string, value *int, lo, hi int) {
 
 // dateNotAfter is validateDateBefore: value may equal ref but not follow it.
 // The message really has no space before the date.
-func (v *validator) dateNotAfter(param string, value, ref *upstream.Date) {
+func (v *validator) dateNotAfter(param string, value, ref *wire.Date) {
 	if value == nil || ref == nil || !ref.Before(*value) {
 		return
 	}
