@@ -22,6 +22,8 @@ const (
 // and address reads whichever matched. R is the resource's upstream
 // reference.
 type addressing[R any] struct {
+	// resource is what the path names, for the partner's error messages.
+	resource          translate.Resource
 	idParam, extParam string
 	// parseID and parseExt validate the path value of each form; their
 	// errors name the partner's path field.
@@ -51,7 +53,7 @@ func (a addressing[R]) address(c echo.Context) (addressed[R], *translate.Error) 
 		if err != nil {
 			return addressed[R]{}, err
 		}
-		return addressed[R]{ref: a.byID(id), target: translate.Target{ID: raw, Values: []string{raw}}}, nil
+		return addressed[R]{ref: a.byID(id), target: a.resource.ByID(raw)}, nil
 	}
 	raw := c.Param(a.extParam)
 	if c.Request().URL.RawPath != "" {
@@ -65,7 +67,7 @@ func (a addressing[R]) address(c echo.Context) (addressed[R], *translate.Error) 
 	if err != nil {
 		return addressed[R]{}, err
 	}
-	return addressed[R]{ref: a.byExt(ext), target: translate.Target{ExternalID: ext, Values: []string{ext}}}, nil
+	return addressed[R]{ref: a.byExt(ext), target: a.resource.ByExternalID(ext)}, nil
 }
 
 // bodiless validates a request to one resource that carries neither a query

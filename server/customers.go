@@ -25,6 +25,7 @@ type ClientsAPI interface {
 // customerAddress is how partners name one customer: /customers/{id} or
 // /customers/external/{externalId}.
 var customerAddress = addressing[upstream.Ref]{
+	resource: translate.Customers,
 	idParam:  paramID,
 	extParam: paramExternalID,
 	parseID:  translate.ParseCustomerID,
@@ -69,7 +70,7 @@ func (h *customers) list(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if req.HasExternalID {
-		target := translate.Target{ExternalID: req.ExternalID, Values: []string{req.ExternalID}}
+		target := translate.Customers.ByExternalID(req.ExternalID)
 		client, err := h.s.upstream.GetClient(ctx, upstream.ByExternalID(req.ExternalID))
 		switch {
 		case err == nil:
@@ -81,7 +82,7 @@ func (h *customers) list(c echo.Context) error {
 	}
 	page, err := h.s.upstream.ListClients(ctx, req.Upstream())
 	if err != nil {
-		return translate.FromUpstream(err, translate.Target{})
+		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
 	}
 	return writeJSON(c, http.StatusOK, translate.CustomerPage(page, req))
 }
@@ -91,7 +92,7 @@ func (h *customers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	target := translate.Target{Values: []string{req.ExternalID}, Fields: translate.CreateFields}
+	target := translate.Target{Resource: translate.Customers, Values: []string{req.ExternalID}, Fields: translate.CreateFields}
 	body := translate.CreateBody(req, h.s.cfg.OfficeID, h.s.today.Date(c.Request().Context()))
 	// The externalId is unique, so an exact lookup finds the customer if and
 	// only if this create (or an earlier one) made it.
@@ -217,5 +218,5 @@ func (h *customers) respondWithClient(c echo.Context, res wire.CommandResult, wr
 	case unexpected(err):
 		return translate.OutcomeUnknown(err, target)
 	}
-	return translate.Applied(res.ClientID, err)
+	return translate.Applied(target.Resource, res.ClientID, err)
 }

@@ -8,6 +8,9 @@ import (
 	"lmsproxy/upstream/wire"
 )
 
+// Customers is the customer resource: the upstream's clients.
+var Customers = Resource{Name: "Customer", Path: "/v1/customers"}
+
 // Customer is the partner's customer object (spec §5). Ids are strings,
 // dates ISO; anything absent upstream is omitted, never null. `active` is
 // always present because false is meaningful.
@@ -112,11 +115,11 @@ type CreateRequest struct {
 
 // ParseCreate decodes and validates a create body.
 func ParseCreate(body []byte) (CreateRequest, *Error) {
-	p, err := parseBody(body, []fieldSpec{{name: "externalId", kind: kindExternalID}})
-	if err != nil {
+	var req CreateRequest
+	if err := parseBody(body, []field{required("externalId", &req.ExternalID, externalIDValue)}); err != nil {
 		return CreateRequest{}, err
 	}
-	return CreateRequest{ExternalID: p.strings["externalId"]}, nil
+	return req, nil
 }
 
 // CreateFields maps upstream parameters of a create to the partner field
@@ -178,14 +181,14 @@ type CloseRequest struct {
 
 // ParseClose decodes and validates a close body.
 func ParseClose(body []byte) (CloseRequest, *Error) {
-	p, err := parseBody(body, []fieldSpec{
-		{name: "closureDate", kind: kindDate},
-		{name: "closureReasonId", kind: kindPositiveInt},
-	})
-	if err != nil {
+	var req CloseRequest
+	if err := parseBody(body, []field{
+		required("closureDate", &req.ClosureDate, dateValue),
+		required("closureReasonId", &req.ClosureReasonID, positiveIntValue),
+	}); err != nil {
 		return CloseRequest{}, err
 	}
-	return CloseRequest{ClosureDate: p.dates["closureDate"], ClosureReasonID: p.ints["closureReasonId"]}, nil
+	return req, nil
 }
 
 // CloseFields maps upstream parameters of a close to partner fields.

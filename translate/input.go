@@ -47,101 +47,126 @@ func upstreamLength(s string) int {
 	return n
 }
 
-// fieldKind says how one body field is parsed.
-type fieldKind int
-
-const (
-	kindExternalID fieldKind = iota
-	kindDate
-	kindPositiveInt
-)
-
-type fieldSpec struct {
-	name string
-	kind fieldKind
+// field is one member of a partner body: its name, whether the body may
+// leave it out, and how its value is parsed and stored (required, optional).
+type field struct {
+	name     string
+	optional bool
+	// set parses a value and stores it, returning the problem text or "".
+	set func(json.RawMessage) string
 }
 
-// parsedBody holds the decoded fields of a partner body, by name.
-type parsedBody struct {
-	strings map[string]string
-	ints    map[string]int64
-	dates   map[string]wire.Date
+// A value parser turns one JSON value into T, or returns the problem text
+// the partner sees for its field (externalIDValue, dateValue,
+// positiveIntValue, moneyValue).
+type valueParser[T any] func(json.RawMessage) (T, string)
+
+// required declares a field the body must carry, parsed into *dst.
+func required[T any](name string, dst *T, parse valueParser[T]) field {
+	return field{name: name, set: func(v json.RawMessage) string {
+		val, problem := parse(v)
+		*dst = val
+		return problem
+	}}
 }
 
-// parseBody decodes a partner JSON object strictly against specs: every
-// field listed is required; unknown, duplicate, mistyped or missing fields
-// are all reported together, in the order they are met, so a partner fixes
-// everything in one round trip (nothing a partner sends is silently dropped).
-func parseBody(body []byte, specs []fieldSpec) (parsedBody, *Error) {
+// optional declares a field the body may leave out: absent, *dst stays nil;
+// present, it is validated as a required one is (null included: a partner
+// who sends a field means it).
+func optional[T any](name string, dst **T, parse valueParser[T]) field {
+	return field{name: name, optional: true, set: func(v json.RawMessage) string {
+		val, problem := parse(v)
+		*dst = &val
+		return problem
+	}}
+}
+
+// parseBody decodes a partner JSON object strictly against fields, storing
+// each value through its field. Unknown, duplicate, mistyped and missing
+// fields are all reported together, in the order they are met, so a partner
+// fixes everything in one round trip (nothing a partner sends is silently
+// dropped). Each pair in exactlyOne names two optional fields of which the
+// body must carry exactly one (a customer by customerId or by
+// customerExternalId); their problems follow the fields' own.
+func parseBody(body []byte, fields []field, exactlyOne ...[2]string) *Error {
 	raw, problems := decodeObject(body)
 	if problems != nil {
-		return parsedBody{}, Invalid(problems...)
+		return Invalid(problems...)
 	}
-	out := parsedBody{strings: map[string]string{}, ints: map[string]int64{}, dates: map[string]wire.Date{}}
-	var fields []FieldError
+	var out []FieldError
 	known := map[string]bool{}
-	for _, s := range specs {
-		known[s.name] = true
+	for _, f := range fields {
+		known[f.name] = true
 	}
 	for _, kv := range raw {
 		switch {
 		case kv.badText:
-			fields = append(fields, FieldError{Field: kv.key, Error: errUTF8})
+			out = append(out, FieldError{Field: kv.key, Error: errUTF8})
 		case kv.duplicate:
-			fields = append(fields, FieldError{Field: kv.key, Error: errDuplicate})
+			out = append(out, FieldError{Field: kv.key, Error: errDuplicate})
 		case !known[kv.key]:
-			fields = append(fields, FieldError{Field: kv.key, Error: errUnknownField})
+			out = append(out, FieldError{Field: kv.key, Error: errUnknownField})
 		}
 	}
-	for _, s := range specs {
-		f, ok := raw.get(s.name)
+	present := map[string]bool{}
+	for _, f := range fields {
+		v, ok := raw.get(f.name)
+		present[f.name] = ok
 		switch {
-		case !ok:
-			fields = append(fields, FieldError{Field: s.name, Error: errRequired})
+		case !ok && !f.optional:
+			out = append(out, FieldError{Field: f.name, Error: errRequired})
 			continue
-		case f.badText:
-			continue // reported above
+		case !ok, v.badText:
+			continue // absent and optional, or reported above
 		}
-		if problem := out.set(s, f.value); problem != "" {
-			fields = append(fields, FieldError{Field: s.name, Error: problem})
+		if problem := f.set(v.value); problem != "" {
+			out = append(out, FieldError{Field: f.name, Error: problem})
 		}
 	}
-	if len(fields) > 0 {
-		return parsedBody{}, Invalid(fields...)
+	for _, pair := range exactlyOne {
+		a, b := pair[0], pair[1]
+		switch {
+		case !present[a] && !present[b]:
+			out = append(out, FieldError{Field: a, Error: "required unless " + b + " is given"})
+		case present[a] && present[b]:
+			out = append(out, FieldError{Field: b, Error: "must not be given with " + a})
+		}
 	}
-	return out, nil
+	if len(out) > 0 {
+		return Invalid(out...)
+	}
+	return nil
 }
 
-// set parses one field value, returning the problem text or "".
-func (p parsedBody) set(s fieldSpec, v json.RawMessage) string {
-	switch s.kind {
-	case kindExternalID:
-		str, problem := decodeString(v)
-		if problem == "" {
-			problem = checkExternalID(str)
-		}
-		p.strings[s.name] = str
-		return problem
-	case kindDate:
-		str, problem := decodeString(v)
-		if problem != "" {
-			return errDate
-		}
-		d, err := wire.ParseISODate(str)
-		if err != nil {
-			return errDate
-		}
-		p.dates[s.name] = d
-		return ""
-	case kindPositiveInt:
-		n, ok := decodePositiveInt(v)
-		if !ok {
-			return errPositiveInt
-		}
-		p.ints[s.name] = n
-		return ""
+// externalIDValue is an externalId: a string checkExternalID accepts.
+func externalIDValue(v json.RawMessage) (string, string) {
+	s, problem := decodeString(v)
+	if problem == "" {
+		problem = checkExternalID(s)
 	}
-	return errUnknownField
+	return s, problem
+}
+
+// dateValue is an ISO date string, YYYY-MM-DD.
+func dateValue(v json.RawMessage) (wire.Date, string) {
+	s, problem := decodeString(v)
+	if problem != "" {
+		return wire.Date{}, errDate
+	}
+	d, err := wire.ParseISODate(s)
+	if err != nil {
+		return wire.Date{}, errDate
+	}
+	return d, ""
+}
+
+// positiveIntValue is an id: see decodePositiveInt.
+func positiveIntValue(v json.RawMessage) (int64, string) {
+	n, ok := decodePositiveInt(v)
+	if !ok {
+		return 0, errPositiveInt
+	}
+	return n, ""
 }
 
 func decodeString(v json.RawMessage) (string, string) {

@@ -51,13 +51,16 @@ func joinSegments(segs []segment) string {
 
 var whitespace = regexp.MustCompile(`\s+`)
 
-// placeholder is {name} or {name|default} in a table template.
-var placeholder = regexp.MustCompile(`\{([A-Za-z]+)(?:\|([^{}]*))?\}`)
+// placeholder is {name} or {name|default} in a table template; a default
+// may itself hold placeholders, one level deep ("{text|the {resource}'s …}").
+var placeholder = regexp.MustCompile(`\{([A-Za-z]+)(?:\|((?:[^{}]|\{[^{}]*\})*))?\}`)
 
 // renderTemplate fills a table template. Literal text is normalised;
 // partner values are inserted verbatim. Placeholders:
 //
-//	{target}     "with id N" or "with externalId X", as the partner addressed the customer
+//	{resource}   the resource addressed, mid-sentence ("customer"; "resource" when none)
+//	{target}     "with id N" or "with externalId X", as the partner addressed the row's resource
+//	             ("with <field> X" when the body names it)
 //	{externalId} "externalId X", X the partner's own value the upstream reported (a duplicate)
 //	{max}        the upstream's length limit
 //	{date}       an ISO date the upstream reported (activation date)
@@ -66,6 +69,12 @@ var placeholder = regexp.MustCompile(`\{([A-Za-z]+)(?:\|([^{}]*))?\}`)
 //
 // A placeholder that fill leaves empty renders its default, or nothing.
 func renderTemplate(tmpl string, fill func(name string) []segment) string {
+	return joinSegments(templateSegments(tmpl, fill))
+}
+
+// templateSegments is renderTemplate before joining, so that a default is
+// filled in the same pass as the template around it.
+func templateSegments(tmpl string, fill func(name string) []segment) []segment {
 	var segs []segment
 	last := 0
 	for _, m := range placeholder.FindAllStringSubmatchIndex(tmpl, -1) {
@@ -73,12 +82,11 @@ func renderTemplate(tmpl string, fill func(name string) []segment) string {
 		if filled := fill(tmpl[m[2]:m[3]]); filled != nil {
 			segs = append(segs, filled...)
 		} else if m[4] >= 0 {
-			segs = append(segs, segment{text: tmpl[m[4]:m[5]]})
+			segs = append(segs, templateSegments(tmpl[m[4]:m[5]], fill)...)
 		}
 		last = m[1]
 	}
-	segs = append(segs, segment{text: tmpl[last:]})
-	return joinSegments(segs)
+	return append(segs, segment{text: tmpl[last:]})
 }
 
 // Upstream vocabulary rewritten word by word (spec §3), case kept:
@@ -213,12 +221,16 @@ func valueAt(text string, i int, values []string) string {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
 
-// partnerValues lists every value the partner supplied, longest first, so a
-// longer value wins over a value it contains.
+// partnerValues lists every value the partner supplied, references'
+// included, longest first, so a longer value wins over a value it contains.
 func (t Target) partnerValues() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, v := range append([]string{t.ID, t.ExternalID}, t.Values...) {
+	all := append([]string{t.ID, t.ExternalID}, t.Values...)
+	for _, ref := range t.Refs {
+		all = append(all, ref.Value)
+	}
+	for _, v := range all {
 		if v != "" && !seen[v] {
 			seen[v] = true
 			out = append(out, v)

@@ -132,10 +132,11 @@ func TestRulesIsACopy(t *testing.T) {
 func TestTableIsWellFormed(t *testing.T) {
 	partnerCodes := map[Code]bool{InvalidArgument: true, Unauthenticated: true, PermissionDenied: true, NotFound: true,
 		Aborted: true, Internal: true, Unavailable: true}
-	placeholders := map[string]bool{"target": true, "externalId": true, "max": true, "date": true, "text": true, "applied": true}
+	placeholders := map[string]bool{"resource": true, "target": true, "externalId": true, "max": true, "date": true, "text": true, "applied": true}
 	seen := map[string]int{}
 	for i, r := range rules {
 		assert.True(t, partnerCodes[r.Partner], "row %d: partner code %q", i, r.Partner)
+		assert.False(t, r.slot, "row %d: a slot left in the table", i)
 		_, err := path.Match(r.Code, "")
 		assert.NoError(t, err, "row %d: code pattern %q", i, r.Code)
 		assert.NotEmpty(t, r.Message, "row %d", i)
@@ -143,8 +144,8 @@ func TestTableIsWellFormed(t *testing.T) {
 		if r.Field != "" {
 			assert.Equal(t, InvalidArgument, r.Partner, "row %d: only invalid_argument rows name a field", i)
 		}
-		for _, m := range placeholder.FindAllStringSubmatch(r.Message, -1) {
-			assert.True(t, placeholders[m[1]], "row %d: unknown placeholder %q", i, m[1])
+		for _, name := range placeholderNames(r.Message) {
+			assert.True(t, placeholders[name], "row %d: unknown placeholder %q", i, name)
 		}
 		key := r.Status + " " + r.Code
 		if j, dup := seen[key]; dup {
@@ -154,6 +155,31 @@ func TestTableIsWellFormed(t *testing.T) {
 	}
 	last := rules[len(rules)-1]
 	assert.Equal(t, "* *", last.Status+" "+last.Code, "the table ends with a catch-all")
+}
+
+// TestAssemble: each resource's rows go to the slot of their status, after
+// the shared rows before it and ahead of the shared patterns after it, in
+// registration order; a row with no slot for its status stops the program.
+func TestAssemble(t *testing.T) {
+	shared := []Rule{{Status: "400", Code: "a"}, resourceRows("400"), {Status: "400", Code: "*"},
+		resourceRows("404"), {Status: "404", Code: "*"}, {Status: "*", Code: "*"}}
+	first := rowsAbout(Customers, []Rule{{Status: "404", Code: "c404"}, {Status: "400", Code: "c400"}})
+	second := rowsAbout(testLoans, []Rule{{Status: "400", Code: "l400"}})
+	var got []string
+	for _, r := range assemble(shared, first, second) {
+		got = append(got, r.Status+" "+r.Code+" "+r.Resource.Name)
+	}
+	assert.Equal(t, []string{"400 a ", "400 c400 Customer", "400 l400 Loan", "400 * ", "404 c404 Customer", "404 * ", "* * "}, got)
+	assert.Panics(t, func() { assemble(shared, []Rule{{Status: "409", Code: "x"}}) })
+}
+
+// placeholderNames lists a template's placeholders, those in defaults too.
+func placeholderNames(tmpl string) []string {
+	var names []string
+	for _, m := range placeholder.FindAllStringSubmatch(tmpl, -1) {
+		names = append(append(names, m[1]), placeholderNames(m[2])...)
+	}
+	return names
 }
 
 // A row with an exact status and code is not shadowed by an earlier row.

@@ -23,12 +23,16 @@ func TestWriteOutcomes(t *testing.T) {
 		retrySay bool
 	}{
 		{"not applied", NotApplied(cutOff), Unavailable, "the change was not applied, retry the request", true},
-		{"unknown after a cut-off", OutcomeUnknown(cutOff, Target{}), Unavailable,
+		{"unknown after a cut-off", OutcomeUnknown(cutOff, Target{Resource: Customers}), Unavailable,
 			"the change may have been applied, and the customer could not be read to find out; read it before retrying the request", true},
-		{"unknown after an unusable answer, then a cut-off read", OutcomeUnknown(errors.Join(unusable, cutOff), Target{}), Internal,
+		{"unknown after an unusable answer, then a cut-off read", OutcomeUnknown(errors.Join(unusable, cutOff), Target{Resource: Customers}), Internal,
 			"the change may have been applied, and the customer could not be read to find out; read it before retrying the request", true},
-		{"applied", Applied(42, cutOff), Internal,
+		{"applied", Applied(Customers, 42, cutOff), Internal,
 			"the change was applied, but the customer could not be read back; read it with GET /v1/customers/42", false},
+		{"unknown, naming the resource addressed", OutcomeUnknown(cutOff, testLoans.ByID("5")), Unavailable,
+			"the change may have been applied, and the loan could not be read to find out; read it before retrying the request", true},
+		{"applied, naming the resource and where to read it", Applied(testLoans, 5, cutOff), Internal,
+			"the change was applied, but the loan could not be read back; read it with GET /v1/loans/5", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.code, tc.got.Code)

@@ -33,6 +33,11 @@ type Rule struct {
 	Message string
 	// Note says why, for the README.
 	Note string
+	// Resource is what the row's code is about (rowsAbout), for {target};
+	// the zero value, in the shared rows, is whatever the request addressed.
+	Resource Resource
+
+	slot bool // a place for resource rows, never matched (assemble)
 }
 
 // Fixed texts shared by several rows. They name nothing the partner could not
@@ -42,7 +47,7 @@ const (
 	msgCredentials  = "the loan management system did not accept this service's credentials"
 	msgUnavailable  = "the loan management system is unavailable"
 	msgFailed       = "the loan management system failed to process the request"
-	msgStateRefused = "the request conflicts with the customer's current state"
+	msgStateRefused = "the request conflicts with the {resource}'s current state"
 	msgUnexpected   = "the loan management system sent an unexpected answer"
 	msgBusinessDate = "the loan management system's business date is behind today's date, retry later"
 )
@@ -55,9 +60,23 @@ const (
 	codeNotFound   = "error.msg.resource.not.found"
 )
 
-// rules is the whole upstream → partner translation, as data. README.md
-// embeds RenderMarkdownTable's output; keep Notes short.
-var rules = []Rule{
+// rules is the whole upstream → partner translation, as data: the shared
+// rows with every resource's rows in their slots. README.md embeds
+// RenderMarkdownTable's output; keep Notes short.
+//
+// One line per resource registers its rows (table_<resource>.go). Within a
+// slot the resources' rows follow the order of these lines, which matters
+// only where two resources' code patterns overlap.
+var rules = assemble(sharedRules,
+	customerRules,
+)
+
+// sharedRules are the rows that hold whatever resource a request addresses.
+// A slot (resourceRows) takes the resources' rows of its status: after the
+// shared rows that must win for that status (credentials, the proxy's own
+// body and parameter mistakes, permissions) and before its shared patterns
+// and defaults, so a resource's specific codes are matched first.
+var sharedRules = []Rule{
 	// No answer at all.
 	{Status: "none", Code: "*", Partner: Unavailable, Message: msgUnavailable + "{applied}",
 		Note: "transport failure or timeout; on a write that may have reached the upstream, says the change may have been applied"},
@@ -79,8 +98,7 @@ var rules = []Rule{
 		Note: "the proxy sent an unknown command"},
 	{Status: "400", Code: "validation.msg.missing.*.parameter", Partner: Internal, Message: msgNotAccepted,
 		Note: "dateFormat / locale missing: the proxy always sends both"},
-	{Status: "400", Code: "error.msg.clients.*.in.the.future", Partner: Unavailable, Message: msgBusinessDate,
-		Note: "activation or submission date after the upstream's business date: the proxy chose it, and a retry after its business-date cache (30 s) or the tenant's midnight succeeds"},
+	resourceRows("400"),
 	{Status: "400", Code: "validation.msg.*.cannot.be.blank", Partner: InvalidArgument, Message: errRequired},
 	{Status: "400", Code: "validation.msg.*.exceeds.max.length", Partner: InvalidArgument,
 		Message: "must be at most {max|the allowed number of} characters"},
@@ -92,12 +110,7 @@ var rules = []Rule{
 		Note: "any other item on a partner field; internal when the parameter is not the partner's"},
 
 	// 404.
-	{Status: "404", Code: "error.msg.codevalue.codename.id.combination.invalid", Partner: InvalidArgument,
-		Field: "closureReasonId", Message: "unknown closure reason",
-		Note: "unknown code value: the closure reason is the only one the partner chooses"},
-	{Status: "404", Code: "error.msg.client.has.no.staff", Partner: Internal, Message: msgNotAccepted},
-	{Status: "404", Code: "error.msg.client.*", Partner: NotFound, Message: "Customer {target} does not exist",
-		Note: "id.invalid (every line, `identifier null` by externalId), not.found.with.client.id (1.9+)"},
+	resourceRows("404"),
 	{Status: "404", Code: "*", Partner: Internal, Message: msgNotAccepted,
 		Note: "office, staff, product or a missing route: the proxy's configuration"},
 
@@ -107,46 +120,16 @@ var rules = []Rule{
 		Note:    "the upstream's permission names are never shown"},
 	{Status: "403", Code: "", Partner: Internal, Message: msgNotAccepted,
 		Note: "a 403 without a code comes from a security layer or a gateway, not a domain rule"},
-	{Status: "403", Code: "error.msg.client.active.for.update.parameter.*", Partner: Internal, Message: msgNotAccepted,
-		Note: "a parameter the proxy never sends"},
 	{Status: "403", Code: "error.msg.sql.validation", Partner: Internal, Message: msgNotAccepted,
 		Note: "the proxy whitelists sort values and retries a refused externalId filter with wildcards, so this is a proxy bug or a deployment's own pattern"},
-	{Status: "403", Code: "error.msg.client.duplicate.externalId", Partner: Aborted,
-		Message: "Customer with {externalId|this externalId} already exists (or one differing from it only in letter case)",
-		Note:    "uniqueness follows the database collation, case-insensitive by default; lookups stay exact"},
-	{Status: "403", Code: "error.msg.client.duplicate.mobileNo", Partner: Aborted,
-		Message: "Customer with this mobileNo already exists", Note: "value not shown: the partner never sends one"},
-	{Status: "403", Code: "error.msg.client.duplicate.accountNo", Partner: Aborted,
-		Message: "Customer with this accountNo already exists", Note: "value not shown: the partner never sends one"},
-	{Status: "403", Code: "error.msg.client.unknown.data.integrity.issue", Partner: Aborted,
-		Message: "the change conflicts with data held by the loan management system",
-		Note:    "1.9+ appends raw database text: never shown"},
-	{Status: "403", Code: "error.msg.clients.cannot.be.deleted", Partner: Aborted,
-		Message: "Customer {target} cannot be deleted as it is not in Pending state"},
-	{Status: "403", Code: "error.msg.client.close.is.already.closed", Partner: Aborted,
-		Message: "Customer is already closed"},
-	{Status: "403", Code: "error.msg.client.close.is.under.transfer", Partner: Aborted,
-		Message: "Customer cannot be closed while under transfer"},
-	{Status: "403", Code: "error.msg.client.close.loan.non-closed", Partner: Aborted,
-		Message: "Customer cannot be closed because of non-closed loans"},
-	{Status: "403", Code: "error.msg.client.close.loan.overpaid", Partner: Aborted,
-		Message: "Customer cannot be closed because of overpaid loans"},
-	{Status: "403", Code: "error.msg.client.close.non-closed.savings.account", Partner: Aborted,
-		Message: "Customer cannot be closed because of non-closed savings accounts"},
-	{Status: "403", Code: "error.msg.client.close.date.cannot.before.loan.closed.date", Partner: Aborted,
-		Message: "Customer cannot be closed on a date before one of its loans was closed"},
-	{Status: "403", Code: "error.msg.client.close.date.cannot.before.client.act*vation.date", Partner: InvalidArgument,
-		Field: "closureDate", Message: "must not be before the activation date {date}",
-		Note: "the upstream spells it `actvation`; the pattern also takes the corrected spelling"},
-	{Status: "403", Code: "error.msg.client.not.active.exception", Partner: Aborted,
-		Message: "Customer {target} is not active"},
+	resourceRows("403"),
 	{Status: "403", Code: codeDomainRule, Partner: Aborted, Message: msgStateRefused,
 		Note: "a domain-rule answer without a reason"},
 	{Status: "403", Code: "*", Partner: Aborted, Message: "{text|" + msgStateRefused + "}",
 		Note: "other domain rules: the upstream text in partner vocabulary, or the fixed text when it cannot be made safe"},
 
 	// Retry with backoff.
-	{Status: "409", Code: "*", Partner: Unavailable, Message: "the customer was changed concurrently, retry the request",
+	{Status: "409", Code: "*", Partner: Unavailable, Message: "the {resource} was changed concurrently, retry the request",
 		Note: "optimistic lock (1.9+)"},
 	{Status: "425", Code: "*", Partner: Unavailable, Message: "the same request is still being processed, retry later",
 		Note: "Idempotency-Key still in flight (1.9+)"},
@@ -166,6 +149,49 @@ var rules = []Rule{
 		Message: "the loan management system sent an answer that could not be read",
 		Note:    "a success body the proxy could not decode, or one that is not the answer asked for: null, {}, no id, another customer"},
 	{Status: "*", Code: "*", Partner: Internal, Message: msgUnexpected},
+}
+
+// resourceRows is a slot in sharedRules for the resources' rows of one
+// status.
+func resourceRows(status string) Rule { return Rule{Status: status, slot: true} }
+
+// rowsAbout marks rows as being about r, so that {target} in them names r
+// as the request did (see Target.addressing).
+func rowsAbout(r Resource, rows []Rule) []Rule {
+	for i := range rows {
+		rows[i].Resource = r
+	}
+	return rows
+}
+
+// assemble fills the slots of shared with each resource's rows of the
+// slot's status, resources in the order given, each resource's rows in its
+// own order. A row whose status has no slot is a mistake in the table
+// itself, so it stops the program at start-up (every test sees it).
+func assemble(shared []Rule, resources ...[]Rule) []Rule {
+	var out []Rule
+	placed := 0
+	for _, r := range shared {
+		if !r.slot {
+			out = append(out, r)
+			continue
+		}
+		for _, rows := range resources {
+			for _, row := range rows {
+				if row.Status == r.Status {
+					out = append(out, row)
+					placed++
+				}
+			}
+		}
+	}
+	for _, rows := range resources {
+		placed -= len(rows)
+	}
+	if placed != 0 {
+		panic("translate: a resource row has a status without a slot in sharedRules")
+	}
+	return out
 }
 
 // Rules returns a copy of the translation table, in matching order.
@@ -260,7 +286,9 @@ var markdownLegend = strings.Join([]string{
 	"",
 	"Every other message is sent as `lms: status=<upstream status>: <message>` (`lms: <message>` when no answer",
 	"came back). Placeholders: `{target}` is `with id N` or `with externalId X`, as the partner addressed the",
-	"customer; `{externalId}` is `externalId X` with the partner's own value; `{max}` the upstream's length limit;",
+	"resource the row is about, or `with <field> X` when the request body names it (a loan's customer);",
+	"`{resource}` is the resource the request addresses, in lower case (`customer`);",
+	"`{externalId}` is `externalId X` with the partner's own value; `{max}` the upstream's length limit;",
 	"`{date}` the date the upstream reported; `{text}` the upstream's text rewritten into partner vocabulary;",
 	"`{applied}` adds `; the change may have been applied` when a write was cut off. `{name|default}` renders the",
 	"default when there is no value. Partner values are always copied byte for byte.",

@@ -7,18 +7,74 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"lmsproxy/upstream/wire"
 )
+
+// Resource is a kind of thing the partner addresses (a customer; a loan,
+// a loan product, a repayment), as messages name it. Each resource's file
+// declares one (Customers).
+type Resource struct {
+	// Name starts a message about one of them: "Customer with id 5 does not
+	// exist". Messages that name it mid-sentence lower its first letter.
+	Name string
+	// Path is where the partner reads one by id, followed by "/<id>".
+	Path string
+}
+
+// noun is the name mid-sentence ("the customer's current state");
+// "resource" for the zero Resource, a request that addresses none the proxy
+// knows (an upstream error no handler translated).
+func (r Resource) noun() string {
+	if r.Name == "" {
+		return "resource"
+	}
+	first, size := utf8.DecodeRuneInString(r.Name)
+	return string(unicode.ToLower(first)) + r.Name[size:]
+}
+
+// ByID is the target of a request that addresses one r by the id in its
+// path, raw as the partner sent it.
+func (r Resource) ByID(raw string) Target {
+	return Target{Resource: r, ID: raw, Values: []string{raw}}
+}
+
+// ByExternalID is the target of a request that addresses one r by its
+// externalId, as the partner sent it.
+func (r Resource) ByExternalID(externalID string) Target {
+	return Target{Resource: r, ExternalID: externalID, Values: []string{externalID}}
+}
+
+// Ref is another resource a request body names, by a value of one of its
+// fields: a loan create names a customer (customerId or customerExternalId)
+// and a product (productId).
+type Ref struct {
+	Resource Resource
+	// Field is the partner field that carries the reference, so that an
+	// answer about the resource blames it ("Customer with customerId 42 does
+	// not exist").
+	Field string
+	// Value is the field's value as the partner sent it, copied byte for byte.
+	Value string
+}
 
 // Target says what the partner addressed and supplied, so messages can name
 // partner values and upstream parameter names can be mapped to partner
 // field names.
 type Target struct {
-	// ID is the customer id from the path, when addressed by id ("" otherwise).
+	// Resource is what the request addresses (Customers); shared rows name
+	// it ("the customer was changed concurrently"). Zero when the request
+	// addresses nothing the proxy knows.
+	Resource Resource
+	// ID is the resource's id from the path, when addressed by id ("" otherwise).
 	ID string
 	// ExternalID is the externalId from the path, when addressed by externalId.
 	ExternalID string
+	// Refs are the other resources the body names; their values count as
+	// partner values, as Values do.
+	Refs []Ref
 	// Values is every value the partner supplied (path ids, body externalId…).
 	// Messages copy them byte for byte and never rewrite them.
 	Values []string
@@ -34,10 +90,11 @@ type Target struct {
 // err's chain is returned as is; an error that is neither becomes internal
 // with no detail (AsError). The upstream error is kept as Cause for logs.
 //
-// Messages name the customer the way the partner addressed it: a request by
+// Messages name a resource the way the partner addressed it: a request by
 // externalId is answered "Customer with externalId X …" even where the
 // upstream printed its numeric id (or "identifier null"), so both forms of
-// the same request give messages about what the partner sent.
+// the same request give messages about what the partner sent; a resource
+// the body names is named by its field ("with customerId 42").
 func FromUpstream(err error, t Target) *Error {
 	if err == nil {
 		return nil
@@ -56,14 +113,14 @@ func FromUpstream(err error, t Target) *Error {
 		r := ruleFor(ue.Status, p.code)
 		if r.Partner == InvalidArgument {
 			if field, ok := t.partnerField(r, p); ok {
-				fields = appendFieldOnce(fields, FieldError{Field: field, Error: t.render(r.Message, ue, p)})
+				fields = appendFieldOnce(fields, FieldError{Field: field, Error: t.render(r, ue, p)})
 				continue
 			}
 			// The upstream rejected something the proxy chose, not the partner.
 			r = Rule{Partner: Internal, Message: msgNotAccepted}
 		}
 		if first == nil {
-			first = &Error{Code: r.Partner, Message: answerPrefix(ue.Status) + t.render(r.Message, ue, p)}
+			first = &Error{Code: r.Partner, Message: answerPrefix(ue.Status) + t.render(r, ue, p)}
 		}
 	}
 	if len(fields) > 0 {
@@ -74,15 +131,6 @@ func FromUpstream(err error, t Target) *Error {
 	}
 	first.Cause = err
 	return first
-}
-
-// CustomerNotFound is the answer for an unknown customer that the proxy
-// detects itself (an externalId point lookup on a line without externalId
-// routes), worded exactly as an upstream 404 would be.
-func CustomerNotFound(t Target) *Error {
-	p := problem{code: "error.msg.client.id.invalid"}
-	r := ruleFor(404, p.code)
-	return &Error{Code: r.Partner, Message: answerPrefix(404) + t.render(r.Message, &wire.Error{Status: 404}, p)}
 }
 
 // AwaitingApproval is the answer to a write that a maker-checker upstream
@@ -163,12 +211,14 @@ func appendFieldOnce(fields []FieldError, f FieldError) []FieldError {
 	return append(fields, f)
 }
 
-// render fills a table template for one problem; see renderTemplate.
-func (t Target) render(tmpl string, ue *wire.Error, p problem) string {
-	return renderTemplate(tmpl, func(name string) []segment {
+// render fills a row's template for one problem; see renderTemplate.
+func (t Target) render(r Rule, ue *wire.Error, p problem) string {
+	return renderTemplate(r.Message, func(name string) []segment {
 		switch name {
+		case "resource":
+			return []segment{{text: t.Resource.noun()}}
 		case "target":
-			return t.addressing(p)
+			return t.addressing(r.Resource, p)
 		case "externalId":
 			if v := t.reportedValue(p); v != "" {
 				return []segment{{text: "externalId "}, {text: v, verbatim: true}}
@@ -194,16 +244,27 @@ func (t Target) render(tmpl string, ue *wire.Error, p problem) string {
 	})
 }
 
-// addressing renders "with id N" or "with externalId X" as the partner
-// addressed the customer. Without a path target (not expected for a
-// customer operation) it falls back to the numeric id the upstream reported,
-// which is also the partner's id; failing that, to nothing.
-func (t Target) addressing(p problem) []segment {
-	switch {
-	case t.ID != "":
-		return []segment{{text: "with id "}, {text: t.ID, verbatim: true}}
-	case t.ExternalID != "":
-		return []segment{{text: "with externalId "}, {text: t.ExternalID, verbatim: true}}
+// addressing renders how the partner named the resource a row is about
+// (about; the zero Resource for the one addressed): "with id N" or "with
+// externalId X" from the path when the request addresses it, "with <field>
+// X" when the body names it in a Ref. When neither does (a customer
+// operation always addresses its customer) it falls back to the numeric id
+// the upstream reported, which is also the partner's id; failing that, to
+// nothing.
+func (t Target) addressing(about Resource, p problem) []segment {
+	if about == (Resource{}) || about == t.Resource {
+		switch {
+		case t.ID != "":
+			return []segment{{text: "with id "}, {text: t.ID, verbatim: true}}
+		case t.ExternalID != "":
+			return []segment{{text: "with externalId "}, {text: t.ExternalID, verbatim: true}}
+		}
+	} else {
+		for _, ref := range t.Refs {
+			if ref.Resource == about {
+				return []segment{{text: "with " + ref.Field + " "}, {text: ref.Value, verbatim: true}}
+			}
+		}
 	}
 	if len(p.args) > 0 {
 		if id := integerArg(p.args[0]); id != "" {

@@ -140,11 +140,13 @@ func fxTooLong(param string, max int, value string) fxItem {
 }
 
 // Targets as the customer handlers build them.
-func byID(id string) Target { return Target{ID: id, Values: []string{id}} }
+func byID(id string) Target { return Customers.ByID(id) }
 
-func byExternalID(x string) Target { return Target{ExternalID: x, Values: []string{x}} }
+func byExternalID(x string) Target { return Customers.ByExternalID(x) }
 
-func forCreate(x string) Target { return Target{Values: []string{x}, Fields: CreateFields} }
+func forCreate(x string) Target {
+	return Target{Resource: Customers, Values: []string{x}, Fields: CreateFields}
+}
 
 func forClose(t Target) Target {
 	t.Fields = CloseFields
@@ -457,8 +459,51 @@ func envelopeCases(t *testing.T) []envelopeCase {
 				"error.msg.platform.service.client.conflict", nil},
 			target: forUpdate(byID("5"), "x"),
 			code:   Unavailable, message: "lms: status=409: the customer was changed concurrently, retry the request"},
+
+		// Another resource addressed: shared rows name it, and a customer
+		// the body names is named by the partner's field.
+		{name: "referenced customer not found", op: "loans.create", env: fxNotFound(notFound18), target: loanCreate,
+			code: NotFound, message: "lms: status=404: Customer with customerId 42 does not exist"},
+		{name: "referenced customer not found by externalId", op: "loans.create", env: fxNotFound(notFoundExt), target: loanCreateByExt,
+			code: NotFound, message: "lms: status=404: Customer with customerExternalId Client-7 does not exist"},
+		{name: "referenced customer not active", op: "loans.create",
+			env:    fxDomainRule("error.msg.client.not.active.exception", "Client with identifier 42 is not active", 42),
+			target: loanCreate,
+			code:   Aborted, message: "lms: status=403: Customer with customerId 42 is not active"},
+		{name: "a referenced value is kept verbatim in upstream text", op: "loans.create",
+			env:    fxDomainRule("error.msg.loan.client.blocked", "Client Client-7 is blocked."),
+			target: loanCreateByExt,
+			code:   Aborted, message: "lms: status=403: Customer Client-7 is blocked"},
+		{name: "a customer row never takes the loan's path id", op: "loans.get", env: fxNotFound(notFound18), target: testLoans.ByID("5"),
+			code: NotFound, message: "lms: status=404: Customer with id 99 does not exist"},
+		{name: "domain rule without a reason names the loan", op: "loans.approve",
+			env:    fxEnvelope{403, "Request was understood but caused a domain rule violation.", "Errors contain reason for domain rule violation.", codeDomainRule, nil},
+			target: testLoans.ByID("5"),
+			code:   Aborted, message: "lms: status=403: the request conflicts with the loan's current state"},
+		{name: "unsafe domain rule falls back naming the loan", op: "loans.approve",
+			env:    fxDomainRule("error.msg.loan.something.new", "Loan 5 violates constraint fk_m_loan"),
+			target: testLoans.ByExternalID("l-5"),
+			code:   Aborted, message: "lms: status=403: the request conflicts with the loan's current state"},
+		{name: "concurrent modification of a loan product", op: "loanproducts.update", lines: []string{"1.9"},
+			env:    fxEnvelope{409, "concurrent modification", "concurrent modification", "error.msg.platform.service.client.conflict", nil},
+			target: Target{Resource: testProducts, ID: "1", Values: []string{"1"}},
+			code:   Unavailable, message: "lms: status=409: the loan product was changed concurrently, retry the request"},
+		{name: "concurrent modification of nothing the proxy knows", op: "other", lines: []string{"1.9"},
+			env:  fxEnvelope{409, "concurrent modification", "concurrent modification", "error.msg.platform.service.client.conflict", nil},
+			code: Unavailable, message: "lms: status=409: the resource was changed concurrently, retry the request"},
 	}
 }
+
+// Resources of later issues, for the rows that must already name them.
+var (
+	testLoans    = Resource{Name: "Loan", Path: "/v1/loans"}
+	testProducts = Resource{Name: "Loan product", Path: "/v1/loan-products"}
+	// loanCreate names a customer and a product in its body.
+	loanCreate = Target{Resource: testLoans,
+		Refs: []Ref{{Resource: Customers, Field: "customerId", Value: "42"}, {Resource: testProducts, Field: "productId", Value: "1"}}}
+	loanCreateByExt = Target{Resource: testLoans,
+		Refs: []Ref{{Resource: Customers, Field: "customerExternalId", Value: "Client-7"}}}
+)
 
 func withName(name string, c envelopeCase) envelopeCase {
 	c.name = name
@@ -665,8 +710,8 @@ func TestFromUpstreamOtherErrors(t *testing.T) {
 	assert.Equal(t, "lms: status=200: the loan management system sent an answer that could not be read", got.Message)
 }
 
-// Both lines' not-found answers, by id, give the partner one message; and
-// the proxy's own not-found (a point lookup that found nothing) matches.
+// Both lines' not-found answers, by id, give the partner one message, and
+// by externalId the message names the partner's externalId.
 func TestNotFoundIsTheSameEverywhere(t *testing.T) {
 	env18 := fxNotFound(fxItem{"error.msg.client.id.invalid", "Client with identifier 42 does not exist", "id", []any{42}})
 	env19 := fxNotFound(fxItem{"error.msg.client.not.found.with.client.id", "Client not found with valuer 42.", "id", []any{"42"}})
@@ -674,14 +719,11 @@ func TestNotFoundIsTheSameEverywhere(t *testing.T) {
 	b := FromUpstream(wire.ParseError("clients.get", 404, env19.body(t, "1.9")), byID("42"))
 	assert.Equal(t, a.Message, b.Message)
 	assert.Equal(t, a.Code, b.Code)
-	assert.Equal(t, a.Message, CustomerNotFound(byID("42")).Message)
 
 	ext := fxNotFound(fxItem{"error.msg.client.id.invalid", "Client with identifier null does not exist", "id", []any{nil}})
 	c := FromUpstream(wire.ParseError("clients.get", 404, ext.body(t, "1.9")), byExternalID("Client-7"))
-	d := CustomerNotFound(byExternalID("Client-7"))
-	assert.Equal(t, c.Message, d.Message)
-	assert.Equal(t, NotFound, d.Code)
-	assert.Equal(t, "lms: status=404: Customer with externalId Client-7 does not exist", d.Message)
+	assert.Equal(t, NotFound, c.Code)
+	assert.Equal(t, "lms: status=404: Customer with externalId Client-7 does not exist", c.Message)
 }
 
 func TestAwaitingApproval(t *testing.T) {
