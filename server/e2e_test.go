@@ -219,18 +219,11 @@ func TestInputValidation(t *testing.T) {
 	s := newStack(t, upstream.V1_10)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(s.sim.Requests())
 			headers := map[string]string{"Authorization": "Bearer " + s.token}
 			if tt.contentType != "" {
 				headers["Content-Type"] = tt.contentType
 			}
-			r := s.doWith(tt.method, tt.path, tt.body, headers)
-			assert.Equal(t, 400, r.status, r.body)
-			var env translate.Error
-			require.NoError(t, json.Unmarshal([]byte(r.body), &env))
-			assert.Equal(t, translate.InvalidArgument, env.Code)
-			assert.Equal(t, tt.wantBody, env.Message)
-			assert.Equal(t, before, len(s.sim.Requests()), "refused before any upstream call")
+			s.assertRefusedBeforeUpstream(t, tt.wantBody, func() response { return s.doWith(tt.method, tt.path, tt.body, headers) })
 		})
 	}
 }

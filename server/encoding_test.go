@@ -29,11 +29,7 @@ func TestInvalidTextIsRefused(t *testing.T) {
 	forEachLine(t, func(t *testing.T, s *stack) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				before := len(s.sim.Requests())
-				r := s.do(tt.method, tt.path, tt.body)
-				require.Equal(t, 400, r.status, r.body)
-				assert.JSONEq(t, `{"code":"invalid_argument","message":`+strconv.Quote(tt.want)+`}`, r.body)
-				assert.Equal(t, before, len(s.sim.Requests()), "refused before any upstream call")
+				s.assertRefusedBeforeUpstream(t, tt.want, func() response { return s.do(tt.method, tt.path, tt.body) })
 			})
 		}
 		// Valid escapes still arrive byte for byte: a surrogate pair is one

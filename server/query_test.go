@@ -51,14 +51,7 @@ func TestQueryStringsThatDoNotParse(t *testing.T) {
 	forEachLine(t, func(t *testing.T, s *stack) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				before := len(s.sim.Requests())
-				r := s.do(tt.method, tt.path, tt.body)
-				require.Equal(t, 400, r.status, r.body)
-				var env translate.Error
-				require.NoError(t, json.Unmarshal([]byte(r.body), &env))
-				assert.Equal(t, translate.InvalidArgument, env.Code)
-				assert.Equal(t, tt.want, env.Message)
-				assert.Equal(t, before, len(s.sim.Requests()), "refused before any upstream call")
+				s.assertRefusedBeforeUpstream(t, tt.want, func() response { return s.do(tt.method, tt.path, tt.body) })
 			})
 		}
 	})

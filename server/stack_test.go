@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,18 @@ type response struct {
 	status int
 	header http.Header
 	body   string
+}
+
+// assertRefusedBeforeUpstream sends a request through send and checks that
+// it was answered 400 invalid_argument with the field errors want, without
+// any upstream call: the proxy validates everything a partner sent first.
+func (s *stack) assertRefusedBeforeUpstream(t *testing.T, want string, send func() response) {
+	t.Helper()
+	before := len(s.sim.Requests())
+	r := send()
+	require.Equal(t, http.StatusBadRequest, r.status, r.body)
+	assert.JSONEq(t, `{"code":"invalid_argument","message":`+strconv.Quote(want)+`}`, r.body)
+	assert.Equal(t, before, len(s.sim.Requests()), "refused before any upstream call")
 }
 
 // do sends one partner request with the stack's admin token.
