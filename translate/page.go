@@ -1,7 +1,9 @@
 package translate
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"lmsproxy/upstream/wire"
 )
@@ -24,58 +26,110 @@ const (
 	maxPage = 10_000_000
 )
 
-// ListRequest is a validated GET /v1/customers query.
-type ListRequest struct {
+// PageRequest is the paging and order part of every partner list query.
+type PageRequest struct {
 	Page, Rows int
 	OrderBy    string // partner column; "" orders by id (wire.ListQuery)
 	SortOrder  string // ASC, DESC or "" for ASC
-	// ExternalID, when HasExternalID, makes the list an exact point lookup.
-	ExternalID    string
-	HasExternalID bool
 }
 
-// customerSortColumns maps the partner's orderBy values to upstream columns.
-var customerSortColumns = map[string]string{
-	"id":             "id",
-	"displayName":    "displayName",
-	"submittedDate":  "submittedOnDate",
-	"activationDate": "activationDate",
+// sortColumn maps one partner orderBy value to its upstream column.
+type sortColumn struct{ partner, upstream string }
+
+// sortColumns are a resource's orderBy values, in the order the partner's
+// error message lists them.
+type sortColumns []sortColumn
+
+func (cols sortColumns) upstream(partner string) (string, bool) {
+	for _, c := range cols {
+		if c.partner == partner {
+			return c.upstream, true
+		}
+	}
+	return "", false
 }
 
-var listParams = []string{"page", "rows", "orderBy", "sortOrder", "externalId"}
+func (cols sortColumns) names() string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.partner
+	}
+	return strings.Join(names, ", ")
+}
 
-// ParseListQuery validates a customer list query, given raw as received
-// (see ParseQuery); every problem is reported with the field it concerns,
-// unknown, repeated and unparseable parameters included.
-func ParseListQuery(raw string) (ListRequest, *Error) {
-	req := ListRequest{Page: DefaultPage, Rows: DefaultRows}
-	q, fields := ParseQuery(raw, listParams...)
+// pageParams are the query parameters parsePage reads; a resource's list
+// accepts them and its own filters.
+var pageParams = []string{"page", "rows", "orderBy", "sortOrder"}
+
+// parsePage reads the paging and order parameters of a parsed query (see
+// ParseQuery), appending each problem to fields with the parameter it
+// concerns.
+func parsePage(q map[string]string, cols sortColumns, fields *[]FieldError) PageRequest {
+	req := PageRequest{Page: DefaultPage, Rows: DefaultRows}
 	if v, ok := q["page"]; ok {
 		n, valid := parsePositiveDigits(v)
 		if !valid || n > maxPage {
-			fields = append(fields, FieldError{Field: "page", Error: "must be an integer from 1 to " + strconv.Itoa(maxPage)})
+			*fields = append(*fields, FieldError{Field: "page", Error: "must be an integer from 1 to " + strconv.Itoa(maxPage)})
 		}
 		req.Page = int(n)
 	}
 	if v, ok := q["rows"]; ok {
 		n, valid := parsePositiveDigits(v)
 		if !valid || n > MaxRows {
-			fields = append(fields, FieldError{Field: "rows", Error: "must be an integer from 1 to " + strconv.Itoa(MaxRows)})
+			*fields = append(*fields, FieldError{Field: "rows", Error: "must be an integer from 1 to " + strconv.Itoa(MaxRows)})
 		}
 		req.Rows = int(n)
 	}
 	if v, ok := q["orderBy"]; ok {
-		if _, valid := customerSortColumns[v]; !valid {
-			fields = append(fields, FieldError{Field: "orderBy", Error: "must be one of id, displayName, submittedDate, activationDate"})
+		if _, valid := cols.upstream(v); !valid {
+			*fields = append(*fields, FieldError{Field: "orderBy", Error: "must be one of " + cols.names()})
 		}
 		req.OrderBy = v
 	}
 	if v, ok := q["sortOrder"]; ok {
 		if v != "ASC" && v != "DESC" {
-			fields = append(fields, FieldError{Field: "sortOrder", Error: "must be ASC or DESC"})
+			*fields = append(*fields, FieldError{Field: "sortOrder", Error: "must be ASC or DESC"})
 		}
 		req.SortOrder = v
 	}
+	return req
+}
+
+// upstreamPage is the upstream page request: always an explicit positive
+// limit and only whitelisted sort columns; wire.ListQuery adds the default
+// order and the unique tie-breaker.
+func (r PageRequest) upstreamPage(cols sortColumns) wire.ListQuery {
+	column, _ := cols.upstream(r.OrderBy)
+	return wire.ListQuery{
+		Offset:    (r.Page - 1) * r.Rows,
+		Limit:     r.Rows,
+		OrderBy:   column,
+		SortOrder: r.SortOrder,
+	}
+}
+
+// ListRequest is a validated GET /v1/customers query.
+type ListRequest struct {
+	PageRequest
+	// ExternalID, when HasExternalID, makes the list an exact point lookup.
+	ExternalID    string
+	HasExternalID bool
+}
+
+// customerSortColumns are the customer list's orderBy values.
+var customerSortColumns = sortColumns{
+	{"id", "id"},
+	{"displayName", "displayName"},
+	{"submittedDate", "submittedOnDate"},
+	{"activationDate", "activationDate"},
+}
+
+// ParseListQuery validates a customer list query, given raw as received
+// (see ParseQuery); every problem is reported with the field it concerns,
+// unknown, repeated and unparseable parameters included.
+func ParseListQuery(raw string) (ListRequest, *Error) {
+	q, fields := ParseQuery(raw, slices.Concat(pageParams, []string{"externalId"})...)
+	req := ListRequest{PageRequest: parsePage(q, customerSortColumns, &fields)}
 	if v, ok := q["externalId"]; ok {
 		if problem := checkExternalID(v); problem != "" {
 			fields = append(fields, FieldError{Field: "externalId", Error: problem})
@@ -88,17 +142,8 @@ func ParseListQuery(raw string) (ListRequest, *Error) {
 	return req, nil
 }
 
-// Upstream is the upstream page request: always an explicit positive limit
-// and only whitelisted sort columns; wire.ListQuery adds the default
-// order and the unique tie-breaker.
-func (r ListRequest) Upstream() wire.ListQuery {
-	return wire.ListQuery{
-		Offset:    (r.Page - 1) * r.Rows,
-		Limit:     r.Rows,
-		OrderBy:   customerSortColumns[r.OrderBy],
-		SortOrder: r.SortOrder,
-	}
-}
+// Upstream is the upstream page request of a customer list.
+func (r ListRequest) Upstream() wire.ListQuery { return r.upstreamPage(customerSortColumns) }
 
 // CustomerPage maps an upstream page.
 func CustomerPage(p wire.Page[wire.ClientData], r ListRequest) Page[Customer] {
