@@ -22,6 +22,8 @@ type Op struct {
 var Ops = slices.Concat(
 	clientOps,
 	businessDateOps,
+	loanProductOps,
+	loanOps,
 )
 
 // Safety says whether an upstream operation may be sent twice. It is declared
