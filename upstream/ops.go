@@ -24,6 +24,7 @@ var Ops = slices.Concat(
 	businessDateOps,
 	loanProductOps,
 	loanOps,
+	batchOps,
 )
 
 // Safety says whether an upstream operation may be sent twice. It is declared
