@@ -29,11 +29,13 @@ var (
 	OpDisburseLoan      = Op{Name: "loans.disburse", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
 	OpUndoDisbursalLoan = Op{Name: "loans.undodisbursal", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
 	OpWriteOffLoan      = Op{Name: "loans.writeoff", Method: http.MethodPost, Safety: Unsafe, Keyed: true}
+	// OpListClientLoans reads /clients/{id}/accounts for its loans.
+	OpListClientLoans = Op{Name: "loans.byclient", Method: http.MethodGet, Safety: ReadOnly}
 )
 
 // loanOps are the loans API's operations, in Ops.
 var loanOps = []Op{OpListLoans, OpGetLoan, OpSubmitLoan, OpUpdateLoan, OpDeleteLoan,
-	OpApproveLoan, OpUndoApprovalLoan, OpDisburseLoan, OpUndoDisbursalLoan, OpWriteOffLoan}
+	OpApproveLoan, OpUndoApprovalLoan, OpDisburseLoan, OpUndoDisbursalLoan, OpWriteOffLoan, OpListClientLoans}
 
 // loanAssociations are what every read of one loan attaches: without
 // ?associations= nothing is (ApiParameterHelper.extractAssociationsForResponseIfProvided
@@ -214,4 +216,20 @@ func (c *Client) WriteOffLoan(ctx context.Context, ref Ref, body wire.LoanWriteO
 	u := loans.url(c, strconv.FormatInt(ref.ID, 10)+"/transactions", url.Values{"command": {"writeoff"}})
 	err = c.do(ctx, OpWriteOffLoan, u, body, &out)
 	return out.CommandResult, err
+}
+
+// ListClientLoans returns every loan of the client ref names, from GET
+// /clients/{id}/accounts (ClientsApiResource at 1.8.4 and 1.10.1): GET
+// /loans has no client filter on any line. A client by external id is
+// resolved first, with the exact match every client lookup makes
+// (clients.writeRef), so the accounts are those of the client the partner
+// named; an unknown client is the clients API's not-found.
+func (c *Client) ListClientLoans(ctx context.Context, ref Ref) ([]wire.LoanAccountSummary, error) {
+	ref, err := clients.writeRef(ctx, c, ref)
+	if err != nil {
+		return nil, err
+	}
+	var out wire.ClientAccounts
+	err = c.do(ctx, OpListClientLoans, clients.url(c, strconv.FormatInt(ref.ID, 10)+"/accounts", nil), nil, &out)
+	return out.LoanAccounts, err
 }

@@ -263,3 +263,58 @@ func TestLoanProductAnswersAreChecked(t *testing.T) {
 		assert.Error(t, err, body)
 	}
 }
+
+// TestListClientLoans: a customer's loans come from the client's accounts,
+// the client resolved exactly first when named by external id.
+func TestListClientLoans(t *testing.T) {
+	const (
+		client42 = `{"id":42,"externalId":"ext-ada-001"}`
+		accounts = `{"loanAccounts":[{"id":501,"accountNo":"000000501","externalId":"halotel-tx-12345","productId":1,"status":{"id":300},"originalLoan":10000.000000,"loanBalance":11800.000000}],"savingsAccounts":[]}`
+	)
+	for _, tt := range []struct {
+		line  Version
+		calls []string
+	}{
+		{V1_8, []string{"GET /v1/clients?externalId=ext-ada-001&limit=200&offset=0&orderBy=id&sortOrder=ASC", "GET /v1/clients/42/accounts"}},
+		{V1_10, []string{"GET /v1/clients/external-id/ext-ada-001", "GET /v1/clients/42/accounts"}},
+	} {
+		t.Run(tt.line.String(), func(t *testing.T) {
+			c, seen := routed(t, tt.line, map[string]string{
+				"GET /v1/clients":                         `{"totalFilteredRecords":1,"pageItems":[` + client42 + `]}`,
+				"GET /v1/clients/external-id/ext-ada-001": client42,
+				"GET /v1/clients/42/accounts":             accounts,
+			})
+			got, err := c.ListClientLoans(context.Background(), ByExternalID("ext-ada-001"))
+			require.NoError(t, err)
+			var calls []string
+			for _, e := range seen() {
+				calls = append(calls, e.call)
+			}
+			assert.Equal(t, tt.calls, calls)
+			require.Len(t, got, 1)
+			assert.EqualValues(t, 501, got[0].ID)
+			assert.Equal(t, wire.Amount("11800.000000"), got[0].LoanBalance)
+			assert.True(t, got[0].AmountPaid.IsZero(), "omitted when zero")
+
+			got, err = c.ListClientLoans(context.Background(), ByID(42))
+			require.NoError(t, err)
+			assert.Len(t, got, 1)
+			assert.Equal(t, "GET /v1/clients/42/accounts", seen()[len(seen())-1].call)
+		})
+	}
+	for _, tt := range []struct{ name, body, wantErr string }{
+		{"no accounts", `{}`, ""},
+		{"a loan without id", `{"loanAccounts":[{"accountNo":"1"}]}`, "client account loan 0 carries no id"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := routed(t, V1_10, map[string]string{"GET /v1/clients/42/accounts": tt.body})
+			got, err := c.ListClientLoans(context.Background(), ByID(42))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				assert.Empty(t, got)
+				return
+			}
+			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}

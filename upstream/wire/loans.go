@@ -290,3 +290,39 @@ type LoanWriteOff struct {
 	DateFormat       string `json:"dateFormat"`
 	Locale           string `json:"locale"`
 }
+
+// LoanAccountSummary is one loan of GET /clients/{id}/accounts
+// (LoanAccountSummaryData, fineract-provider/.../portfolio/accountdetails/
+// data/ at 1.8.4 and 1.10.1): the way to a customer's loans, as GET /loans
+// has no client filter. The three amounts are omitted when zero
+// (getBigDecimalDefaultToNullIfZero).
+type LoanAccountSummary struct {
+	ID           int64         `json:"id"`
+	AccountNo    string        `json:"accountNo,omitempty"`
+	ExternalID   string        `json:"externalId,omitempty"`
+	ProductID    int64         `json:"productId,omitempty"`
+	ProductName  string        `json:"productName,omitempty"`
+	Status       *EnumOption   `json:"status,omitempty"`
+	Timeline     *LoanTimeline `json:"timeline,omitempty"`
+	OriginalLoan Amount        `json:"originalLoan,omitzero"`
+	LoanBalance  Amount        `json:"loanBalance,omitzero"`
+	AmountPaid   Amount        `json:"amountPaid,omitzero"`
+}
+
+// ClientAccounts is the body of GET /clients/{id}/accounts, of which the
+// proxy reads the loans. Each collection is omitted when empty
+// (AccountSummaryCollectionData.defaultLoanAccountsIfEmpty), so {} is a
+// client without accounts and no member is always present to check.
+type ClientAccounts struct {
+	LoanAccounts []LoanAccountSummary `json:"loanAccounts,omitempty"`
+}
+
+// WellFormed reports a loan without an id, which cannot be addressed.
+func (a *ClientAccounts) WellFormed() error {
+	for i, l := range a.LoanAccounts {
+		if l.ID <= 0 {
+			return fmt.Errorf("client account loan %d carries no id", i)
+		}
+	}
+	return nil
+}
