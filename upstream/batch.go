@@ -37,6 +37,12 @@ type Origination struct {
 	Submitted, Approved, Disbursed wire.CommandResult
 }
 
+// AwaitingApproval reports a step stored for maker-checker approval: the
+// batch committed, and the loan is not Active.
+func (o Origination) AwaitingApproval() bool {
+	return o.Submitted.AwaitingApproval() || o.Approved.AwaitingApproval() || o.Disbursed.AwaitingApproval()
+}
+
 // batchStep is one logical request of a batch and the operation its
 // failure is reported as.
 type batchStep struct {
@@ -89,7 +95,14 @@ func (c *Client) OriginateLoan(ctx context.Context, app wire.LoanApplication, ap
 		return Origination{}, err
 	}
 	if failed, ok := resps.FirstFailure(); ok {
-		return Origination{}, failed.Error(stepOp(steps, failed.RequestID, OpOriginateLoan).Name)
+		e := failed.Error(stepOp(steps, failed.RequestID, OpOriginateLoan).Name)
+		// A step stored for maker-checker approval answers 200 without the
+		// loanId the next one refers to, and that reference failing rolls
+		// nothing back on 1.8.4 (processChildRequests answers 500 and the
+		// transaction commits) nor on 1.9.0 (callRequestRecursive answers the
+		// JsonPathException): the steps before may be committed.
+		e.MaybeApplied = resps.awaitingApproval()
+		return Origination{}, e
 	}
 	results := make([]wire.CommandResult, len(steps))
 	for i, s := range steps {
@@ -189,6 +202,18 @@ func (c *Client) batch(ctx context.Context, op Op, enclosing bool, reqs []wire.B
 
 // batchAnswer finds responses by request id.
 type batchAnswer struct{ wire.BatchResponses }
+
+// awaitingApproval reports a step answered 200 with a command stored for
+// approval rather than applied (wire.CommandResult.AwaitingApproval).
+func (a batchAnswer) awaitingApproval() bool {
+	for _, r := range a.BatchResponses {
+		var res wire.CommandResult
+		if r.OK() && json.Unmarshal([]byte(r.Body), &res) == nil && res.AwaitingApproval() {
+			return true
+		}
+	}
+	return false
+}
 
 func (a batchAnswer) find(id int64) (wire.BatchResponse, bool) {
 	for _, r := range a.BatchResponses {

@@ -117,6 +117,11 @@ func TestOriginateLoan(t *testing.T) {
 				wire.BatchResponse{RequestID: 2, StatusCode: 409, Body: "Parent request with id 1 was erroneous!"},
 				wire.BatchResponse{RequestID: 3, StatusCode: 409, Body: "Parent request with id 2 was erroneous!"})
 		}, wantErr: &want{op: "loans.submit", code: "error.msg.loanproduct.id.invalid", status: 404, shape: wire.ShapeEnvelope}},
+		{name: "1.8 approval stored for a checker: the reference fails, nothing rolled back", line: V1_8, status: 200, answer: func(t *testing.T) string {
+			return items(t, wire.BatchResponse{RequestID: 1, StatusCode: 200, Body: submitted},
+				wire.BatchResponse{RequestID: 2, StatusCode: 200, Body: `{"commandId":3,"resourceId":501,"rollbackTransaction":false}`},
+				wire.BatchResponse{RequestID: 3, StatusCode: 500, Body: "No results for path: $['loanId']"})
+		}, wantErr: &want{op: "loans.disburse", status: 500, shape: wire.ShapeOther, maybeApplied: true}},
 		{name: "all 200 but a step names no loan: committed, unusable", line: V1_10, status: 200, answer: func(t *testing.T) string {
 			return items(t, wire.BatchResponse{RequestID: 1, StatusCode: 200, Body: submitted},
 				wire.BatchResponse{RequestID: 2, StatusCode: 200, Body: `{"resourceId":501}`},
@@ -172,6 +177,7 @@ func TestOriginateLoan(t *testing.T) {
 				assert.EqualValues(t, 501, got.Submitted.LoanID)
 				assert.EqualValues(t, 501, got.Approved.LoanID)
 				assert.EqualValues(t, 501, got.Disbursed.LoanID, "the loan, whatever resourceId names")
+				assert.False(t, got.AwaitingApproval())
 				return
 			}
 			e, ok := wire.AsError(err)
@@ -249,4 +255,16 @@ func TestReadLoans(t *testing.T) {
 		uris, _ := seen()
 		assert.Empty(t, uris)
 	})
+}
+
+// TestOriginationAwaitingApproval: a disbursement stored for a checker
+// answers 200 like the others; the result says the loan is not Active.
+func TestOriginationAwaitingApproval(t *testing.T) {
+	c, _ := batchServer(t, V1_10, 200, items(t, wire.BatchResponse{RequestID: 1, StatusCode: 200, Body: submitted},
+		wire.BatchResponse{RequestID: 2, StatusCode: 200, Body: approved501},
+		wire.BatchResponse{RequestID: 3, StatusCode: 200, Body: `{"commandId":4,"resourceId":501,"rollbackTransaction":true,"resourceExternalId":{},"subResourceExternalId":{}}`}))
+	got, err := c.OriginateLoan(context.Background(), wire.LoanApplication{}, wire.LoanApprove{}, wire.LoanDisburse{})
+	require.NoError(t, err)
+	assert.True(t, got.AwaitingApproval())
+	assert.EqualValues(t, 4, got.Disbursed.CommandID)
 }
