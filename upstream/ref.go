@@ -144,11 +144,12 @@ type externalIDLookup struct {
 //     resource's template captures it (shadows).
 //   - Otherwise the list filter (?externalId= for clients; 1.8 has nothing
 //     else). Where it compares with = (filterExact: loans) the id goes as
-//     it is, and nothing below applies. For clients it is SQL LIKE with the value bound as sent and backslash as
-//     the escape character (MySQL/MariaDB and PostgreSQL), so the id is sent
-//     with "\", "%" and "_" escaped: it then matches only itself (up to the
-//     collation; candidates are compared exactly) and never ends in a lone
-//     escape, which PostgreSQL refuses.
+//     it is, and nothing below applies. For clients it is SQL LIKE with
+//     the value bound as sent and backslash as the escape character
+//     (MySQL/MariaDB and PostgreSQL), so the id is sent with "\", "%" and
+//     "_" escaped: it then matches only itself (up to the collation;
+//     candidates are compared exactly) and never ends in a lone escape,
+//     which PostgreSQL refuses.
 //   - 1.10+ runs its SQL validator on that value (403 error.msg.sql.
 //     validation). When the value has a character the default patterns
 //     need — each needs a space, "=", "(", ")" or ";" (sqlValidatorNeeds);
