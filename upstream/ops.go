@@ -22,6 +22,9 @@ type Op struct {
 var Ops = slices.Concat(
 	clientOps,
 	businessDateOps,
+	loanProductOps,
+	loanOps,
+	batchOps,
 )
 
 // Safety says whether an upstream operation may be sent twice. It is declared

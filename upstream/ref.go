@@ -43,6 +43,13 @@ type resource[T any] struct {
 	// filter is the list's query parameter that selects by external id,
 	// the way to an entity where the route is missing or cannot carry it.
 	filter string
+	// filterExact says the filter compares with = rather than LIKE, so the
+	// id is sent once, as it is (lookup).
+	filterExact bool
+	// getQuery is sent with every read of one entity (the associations a
+	// loan is read with); a list item lacks what it attaches, so an entity
+	// found through the list filter is then read by its id.
+	getQuery url.Values
 	// sortColumns are the columns a list may be ordered by.
 	sortColumns map[string]bool
 	// identity is the id and the external id of an entity as read.
@@ -59,12 +66,18 @@ type resource[T any] struct {
 // external id it goes the way lookup decides for the line and the id.
 func (r *resource[T]) fetch(ctx context.Context, c *Client, ref Ref) (T, error) {
 	var out T
+	at := ref
 	if ref.ExternalID != "" {
 		if l := r.lookup(c.version, ref.ExternalID); !l.route {
-			return r.find(ctx, c, ref.ExternalID, l.filters)
+			found, err := r.find(ctx, c, ref.ExternalID, l.filters)
+			if err != nil || r.getQuery == nil {
+				return found, err
+			}
+			id, _ := r.identity(&found)
+			at = ByID(id)
 		}
 	}
-	err := c.do(ctx, r.get, r.refURL(c, ref, nil), nil, &out)
+	err := c.do(ctx, r.get, r.refURL(c, at, r.getQuery), nil, &out)
 	if err == nil && ref.ExternalID != "" {
 		if _, ext := r.identity(&out); ext != ref.ExternalID {
 			// The route matches under the database collation (case-insensitive
@@ -130,11 +143,13 @@ type externalIDLookup struct {
 //     unless the upstream's firewall refuses the path (routable) or another
 //     resource's template captures it (shadows).
 //   - Otherwise the list filter (?externalId= for clients; 1.8 has nothing
-//     else). It is SQL LIKE with the value bound as sent and backslash as
-//     the escape character (MySQL/MariaDB and PostgreSQL), so the id is sent
-//     with "\", "%" and "_" escaped: it then matches only itself (up to the
-//     collation; candidates are compared exactly) and never ends in a lone
-//     escape, which PostgreSQL refuses.
+//     else). Where it compares with = (filterExact: loans) the id goes as
+//     it is, and nothing below applies. For clients it is SQL LIKE with
+//     the value bound as sent and backslash as the escape character
+//     (MySQL/MariaDB and PostgreSQL), so the id is sent with "\", "%" and
+//     "_" escaped: it then matches only itself (up to the collation;
+//     candidates are compared exactly) and never ends in a lone escape,
+//     which PostgreSQL refuses.
 //   - 1.10+ runs its SQL validator on that value (403 error.msg.sql.
 //     validation). When the value has a character the default patterns
 //     need — each needs a space, "=", "(", ")" or ";" (sqlValidatorNeeds);
@@ -147,6 +162,9 @@ type externalIDLookup struct {
 func (r *resource[T]) lookup(v Version, ext string) externalIDLookup {
 	if r.externalIDRoutes(v) && routable(ext) && !r.shadows[ext] {
 		return externalIDLookup{route: true}
+	}
+	if r.filterExact {
+		return externalIDLookup{filters: []string{ext}}
 	}
 	exact := likeEscaper.Replace(ext)
 	if wild := strings.Map(validatorSafe, exact); wild != exact {

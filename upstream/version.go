@@ -66,3 +66,19 @@ func (v Version) HonoursIdempotencyKey() bool { return v.AtLeast(V1_9) }
 // (1.8/1.9 return 200). The client always sends an explicit limit; this is
 // kept so the simulator can reproduce both behaviours.
 func (v Version) UnlimitedWithoutLimit() bool { return v.AtLeast(V1_10) }
+
+// HasLoanStrategyCodes: loans and products name their repayment strategy
+// by code (transactionProcessingStrategyCode) from 1.9.0 (FINERACT-1783,
+// commit fc895fce0); 1.8 by numeric id (transactionProcessingStrategyId),
+// and each line refuses the other's key as unsupported
+// (LoanApplicationCommandFromApiJsonHelper at 1.8.4 and 1.9.0).
+func (v Version) HasLoanStrategyCodes() bool { return v.AtLeast(V1_9) }
+
+// HasLoanStatusFilter: GET /loans takes ?status=<numeric id> from 1.9.0
+// (LoansApiResource.retrieveAll); 1.8.4 has only sqlSearch.
+func (v Version) HasLoanStatusFilter() bool { return v.AtLeast(V1_9) }
+
+// HasVersionedBatchURLs: the Batch API matches relativeUrl "v1/loans…" from
+// 1.9.0 and "loans…" on 1.8 (CommandStrategyProvider, fineract-provider/
+// .../batch/command/ at 1.8.4, fineract-core/... at 1.9.0 and 1.10.1).
+func (v Version) HasVersionedBatchURLs() bool { return v.AtLeast(V1_9) }
