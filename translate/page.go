@@ -48,8 +48,23 @@ var listParams = []string{"page", "rows", "orderBy", "sortOrder", "externalId"}
 // (see ParseQuery); every problem is reported with the field it concerns,
 // unknown, repeated and unparseable parameters included.
 func ParseListQuery(raw string) (ListRequest, *Error) {
-	req := ListRequest{Page: DefaultPage, Rows: DefaultRows}
 	q, fields := ParseQuery(raw, listParams...)
+	req, more := parseListParams(q, "id, displayName, submittedDate, activationDate", func(v string) bool {
+		_, ok := customerSortColumns[v]
+		return ok
+	})
+	if fields = append(fields, more...); len(fields) > 0 {
+		return ListRequest{}, Invalid(fields...)
+	}
+	return req, nil
+}
+
+// parseListParams reads the parameters every partner list shares (spec §6)
+// from a parsed query: paging, an order among sortable (listed, for the
+// partner, in orderByChoices) and the exact externalId lookup.
+func parseListParams(q map[string]string, orderByChoices string, sortable func(string) bool) (ListRequest, []FieldError) {
+	req := ListRequest{Page: DefaultPage, Rows: DefaultRows}
+	var fields []FieldError
 	if v, ok := q["page"]; ok {
 		n, valid := parsePositiveDigits(v)
 		if !valid || n > maxPage {
@@ -65,8 +80,8 @@ func ParseListQuery(raw string) (ListRequest, *Error) {
 		req.Rows = int(n)
 	}
 	if v, ok := q["orderBy"]; ok {
-		if _, valid := customerSortColumns[v]; !valid {
-			fields = append(fields, FieldError{Field: "orderBy", Error: "must be one of id, displayName, submittedDate, activationDate"})
+		if !sortable(v) {
+			fields = append(fields, FieldError{Field: "orderBy", Error: "must be one of " + orderByChoices})
 		}
 		req.OrderBy = v
 	}
@@ -82,10 +97,7 @@ func ParseListQuery(raw string) (ListRequest, *Error) {
 		}
 		req.ExternalID, req.HasExternalID = v, true
 	}
-	if len(fields) > 0 {
-		return ListRequest{}, Invalid(fields...)
-	}
-	return req, nil
+	return req, fields
 }
 
 // Upstream is the upstream page request: always an explicit positive limit

@@ -1,0 +1,477 @@
+package translate
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"lmsproxy/upstream/wire"
+)
+
+// This file is used by the loans handlers, next: the server does not route
+// /v1/loans yet.
+
+// Loans is the loan resource: the upstream's loans.
+var Loans = Resource{Name: "Loan", Path: "/v1/loans"}
+
+// Loan is the partner's loan object (spec §9). Ids are strings, dates ISO,
+// money JSON numbers of exact decimal text. Dates that do not exist yet
+// are omitted; the balance roll-up is always complete (see Balances).
+type Loan struct {
+	ID                    string  `json:"id"`
+	AccountNo             string  `json:"accountNo"`
+	ExternalID            string  `json:"externalId,omitempty"`
+	CustomerID            string  `json:"customerId"`
+	CustomerExternalID    string  `json:"customerExternalId,omitempty"`
+	CustomerName          string  `json:"customerName"`
+	LoanProductID         string  `json:"loanProductId"`
+	LoanProductName       string  `json:"loanProductName"`
+	Status                string  `json:"status"`
+	CurrencyCode          string  `json:"currencyCode"`
+	Principal             Amount  `json:"principal"`
+	ApprovedPrincipal     *Amount `json:"approvedPrincipal,omitempty"`
+	NumberOfRepayments    int     `json:"numberOfRepayments"`
+	TermFrequency         int     `json:"termFrequency"`
+	InterestRatePerPeriod Amount  `json:"interestRatePerPeriod"`
+	SubmittedDate         string  `json:"submittedDate,omitempty"`
+	ApprovedDate          string  `json:"approvedDate,omitempty"`
+	DisbursementDate      string  `json:"disbursementDate,omitempty"`
+	ExpectedMaturityDate  string  `json:"expectedMaturityDate,omitempty"`
+	ClosedDate            string  `json:"closedDate,omitempty"`
+	Balances
+	NextDueDate   string  `json:"nextDueDate,omitempty"`
+	NextDueAmount *Amount `json:"nextDueAmount,omitempty"`
+	// RepaymentSchedule is never null: a loan without instalments has [].
+	RepaymentSchedule []Instalment `json:"repaymentSchedule"`
+}
+
+// Balances is the loan's roll-up. Every field is always present and 0 when
+// nothing, also before disbursement, when the upstream sends no summary at
+// all (LoanMapper.mapRow only maps it from status 300 on, every line):
+// partners sum these without checking for absence. The zero Amount
+// marshals as 0.
+type Balances struct {
+	PrincipalDisbursed        Amount `json:"principalDisbursed"`
+	PrincipalPaid             Amount `json:"principalPaid"`
+	PrincipalWrittenOff       Amount `json:"principalWrittenOff"`
+	PrincipalOutstanding      Amount `json:"principalOutstanding"`
+	InterestCharged           Amount `json:"interestCharged"`
+	InterestPaid              Amount `json:"interestPaid"`
+	InterestWaived            Amount `json:"interestWaived"`
+	InterestOutstanding       Amount `json:"interestOutstanding"`
+	FeeChargesCharged         Amount `json:"feeChargesCharged"`
+	FeeChargesPaid            Amount `json:"feeChargesPaid"`
+	FeeChargesOutstanding     Amount `json:"feeChargesOutstanding"`
+	PenaltyChargesCharged     Amount `json:"penaltyChargesCharged"`
+	PenaltyChargesPaid        Amount `json:"penaltyChargesPaid"`
+	PenaltyChargesOutstanding Amount `json:"penaltyChargesOutstanding"`
+	TotalExpectedRepayment    Amount `json:"totalExpectedRepayment"`
+	// TotalRepayment is the total paid.
+	TotalRepayment   Amount `json:"totalRepayment"`
+	TotalOutstanding Amount `json:"totalOutstanding"`
+	TotalOverdue     Amount `json:"totalOverdue"`
+}
+
+// Instalment is one repayment period of the schedule. The upstream's
+// disbursement pseudo-period (no period number) is not one.
+type Instalment struct {
+	Period            int    `json:"period"`
+	FromDate          string `json:"fromDate"`
+	DueDate           string `json:"dueDate"`
+	PrincipalDue      Amount `json:"principalDue"`
+	InterestDue       Amount `json:"interestDue"`
+	FeeChargesDue     Amount `json:"feeChargesDue"`
+	PenaltyChargesDue Amount `json:"penaltyChargesDue"`
+	TotalDue          Amount `json:"totalDue"`
+	TotalPaid         Amount `json:"totalPaid"`
+	TotalOutstanding  Amount `json:"totalOutstanding"`
+	Complete          bool   `json:"complete"`
+	PaidDate          string `json:"paidDate,omitempty"`
+}
+
+// Loan status ids (LoanStatus.java: fineract-provider/.../portfolio/
+// loanaccount/domain/ at 1.8.4, fineract-core/... at 1.10.1; the same on
+// every line).
+const (
+	LoanStatusSubmitted          = 100
+	LoanStatusApproved           = 200
+	LoanStatusActive             = 300
+	LoanStatusTransferInProgress = 303
+	LoanStatusTransferOnHold     = 304
+	LoanStatusWithdrawn          = 400
+	LoanStatusRejected           = 500
+	LoanStatusClosed             = 600
+	LoanStatusWrittenOff         = 601
+	LoanStatusRescheduled        = 602
+	LoanStatusOverpaid           = 700
+)
+
+// loanStatuses are the contract's labels (spec §9, in its order), which
+// are the upstream's value texts (LoanEnumerations.status), keyed by id
+// because the ids are what every line guarantees.
+var loanStatuses = []struct {
+	id    int64
+	label string
+}{
+	{LoanStatusSubmitted, "Submitted and pending approval"},
+	{LoanStatusApproved, "Approved"},
+	{LoanStatusActive, "Active"},
+	{LoanStatusWithdrawn, "Withdrawn by applicant"},
+	{LoanStatusRejected, "Rejected"},
+	{LoanStatusClosed, "Closed (obligations met)"},
+	{LoanStatusWrittenOff, "Closed (written off)"},
+	{LoanStatusRescheduled, "Closed (rescheduled)"},
+	{LoanStatusOverpaid, "Overpaid"},
+	{LoanStatusTransferInProgress, "Transfer in progress"},
+	{LoanStatusTransferOnHold, "Transfer on hold"},
+}
+
+// LoanStatusLabel is the partner status for an upstream loan status id.
+func LoanStatusLabel(id int64) string {
+	for _, s := range loanStatuses {
+		if s.id == id {
+			return s.label
+		}
+	}
+	return "Unknown"
+}
+
+// loanStatusID is the status id of a partner label, compared without
+// regard to letter case (the list filter accepts "active" for "Active").
+func loanStatusID(label string) (int64, bool) {
+	for _, s := range loanStatuses {
+		if strings.EqualFold(s.label, label) {
+			return s.id, true
+		}
+	}
+	return 0, false
+}
+
+// LoanListRequest is a validated GET /v1/loans query: the shared paging,
+// order and externalId lookup, and the loan filters.
+type LoanListRequest struct {
+	ListRequest
+	// At most one of CustomerID and CustomerExternalID is set.
+	CustomerID         *int64
+	CustomerExternalID *string
+	// StatusID, when not 0, keeps only the loans in that status.
+	StatusID int64
+}
+
+// loanSortFields are the partner's orderBy values for loans.
+var loanSortFields = []string{"id", "principal", "disbursementDate", "submittedDate"}
+
+var loanListParams = append(append([]string(nil), listParams...), "customerId", "customerExternalId", "status")
+
+// ParseLoanListQuery validates a loan list query, given raw as received;
+// like ParseListQuery it reports every problem with its field.
+func ParseLoanListQuery(raw string) (LoanListRequest, *Error) {
+	q, fields := ParseQuery(raw, loanListParams...)
+	list, more := parseListParams(q, strings.Join(loanSortFields, ", "), func(v string) bool {
+		return slices.Contains(loanSortFields, v)
+	})
+	fields = append(fields, more...)
+	req := LoanListRequest{ListRequest: list}
+	if v, ok := q["customerId"]; ok {
+		n, valid := parsePositiveDigits(v)
+		if !valid {
+			fields = append(fields, FieldError{Field: "customerId", Error: errPositiveInt})
+		}
+		req.CustomerID = &n
+	}
+	if v, ok := q["customerExternalId"]; ok {
+		switch problem := checkExternalID(v); {
+		case problem != "":
+			fields = append(fields, FieldError{Field: "customerExternalId", Error: problem})
+		case req.CustomerID != nil:
+			fields = append(fields, FieldError{Field: "customerExternalId", Error: "must not be given with customerId"})
+		}
+		req.CustomerExternalID = &v
+	}
+	if v, ok := q["status"]; ok {
+		id, valid := loanStatusID(v)
+		if !valid {
+			labels := make([]string, 0, len(loanStatuses))
+			for _, s := range loanStatuses {
+				labels = append(labels, s.label)
+			}
+			fields = append(fields, FieldError{Field: "status", Error: "must be one of " + strings.Join(labels, ", ")})
+		}
+		req.StatusID = id
+	}
+	if len(fields) > 0 {
+		return LoanListRequest{}, Invalid(fields...)
+	}
+	return req, nil
+}
+
+// Path parameter names of the loan routes, as the contract spells them.
+const (
+	FieldLoanID         = "loan_id"
+	FieldLoanExternalID = "loan_external_id"
+)
+
+// ParseLoanID validates a loan path id: digits only, positive, fits int64.
+func ParseLoanID(s string) (int64, *Error) { return parsePathID(FieldLoanID, s) }
+
+// ParseLoanExternalID validates a loan externalId taken from the path.
+func ParseLoanExternalID(s string) (string, *Error) {
+	if problem := checkExternalID(s); problem != "" {
+		return "", Invalid(FieldError{Field: FieldLoanExternalID, Error: problem})
+	}
+	return s, nil
+}
+
+// maxUpstreamScale is the scale of the upstream's amount and rate columns
+// (m_loan.principal_amount, m_loan.nominal_interest_rate_per_period:
+// DECIMAL(19,6), 0001_initial_schema.xml at 1.8.4 and 1.10.1). A body is
+// parsed to it; the currency's own decimals are checked against the
+// product (Product.CheckPrincipal), which the body names.
+const maxUpstreamScale = 6
+
+// LoanCreateRequest is the partner's POST /v1/loans body. Exactly one of
+// CustomerID and CustomerExternalID is set.
+type LoanCreateRequest struct {
+	CustomerID         *int64
+	CustomerExternalID *string
+	ProductID          int64
+	Principal          Amount
+	ExternalID         *string
+}
+
+// ParseLoanCreate decodes and validates an origination body. The principal
+// is checked here as an amount; against the product's currency and limits
+// by Product.CheckPrincipal once the product is known.
+func ParseLoanCreate(body []byte) (LoanCreateRequest, *Error) {
+	var req LoanCreateRequest
+	if err := parseBody(body, []field{
+		optional("customerId", &req.CustomerID, positiveIntValue),
+		optional("customerExternalId", &req.CustomerExternalID, externalIDValue),
+		required("productId", &req.ProductID, positiveIntValue),
+		required("principal", &req.Principal, moneyValue(maxUpstreamScale)),
+		optional("externalId", &req.ExternalID, externalIDValue),
+	}, [2]string{"customerId", "customerExternalId"}); err != nil {
+		return LoanCreateRequest{}, err
+	}
+	return req, nil
+}
+
+// customerField is the partner field that names the customer, and its
+// value as the partner meant it.
+func (r LoanCreateRequest) customerField() (string, string) {
+	if r.CustomerExternalID != nil {
+		return "customerExternalId", *r.CustomerExternalID
+	}
+	return "customerId", strconv.FormatInt(*r.CustomerID, 10)
+}
+
+// Target is what an origination's upstream errors are about: the loan
+// being made, the customer and product the body names (so "Customer with
+// customerId 42 does not exist"), and the upstream parameters that carry
+// the partner's fields. Terms, dates and the strategy are the proxy's.
+func (r LoanCreateRequest) Target() Target {
+	field, value := r.customerField()
+	t := Target{
+		Resource: Loans,
+		Refs: []Ref{
+			{Resource: Customers, Field: field, Value: value},
+			{Resource: Products, Field: "productId", Value: strconv.FormatInt(r.ProductID, 10)},
+		},
+		Fields: map[string]string{"clientId": field, "productId": "productId", "principal": "principal"},
+	}
+	if r.ExternalID != nil {
+		t.Values = []string{*r.ExternalID}
+		t.Fields["externalId"] = "externalId"
+	}
+	return t
+}
+
+// LoanUpdateRequest is the partner's PUT body: the terms it changes, at
+// least one.
+type LoanUpdateRequest struct {
+	Principal             *Amount
+	NumberOfRepayments    *int64
+	InterestRatePerPeriod *Amount
+	ExternalID            *string
+}
+
+// loanUpdateFields are the fields a PUT may change, in the contract's order.
+var loanUpdateFields = []string{"principal", "numberOfRepayments", "interestRatePerPeriod", "externalId"}
+
+// ParseLoanUpdate decodes and validates an update body. A body changing
+// nothing is refused here: the upstream would answer "no parameters for
+// update" about a parameter the partner never sent.
+func ParseLoanUpdate(body []byte) (LoanUpdateRequest, *Error) {
+	var req LoanUpdateRequest
+	if err := parseBody(body, []field{
+		optional("principal", &req.Principal, moneyValue(maxUpstreamScale)),
+		optional("numberOfRepayments", &req.NumberOfRepayments, positiveIntValue),
+		optional("interestRatePerPeriod", &req.InterestRatePerPeriod, rateValue),
+		optional("externalId", &req.ExternalID, externalIDValue),
+	}); err != nil {
+		return LoanUpdateRequest{}, err
+	}
+	if req == (LoanUpdateRequest{}) {
+		return LoanUpdateRequest{}, Invalid(FieldError{Field: "body",
+			Error: "must change at least one of " + strings.Join(loanUpdateFields, ", ")})
+	}
+	return req, nil
+}
+
+// Target adds the update's fields to the loan the partner addressed. The
+// upstream derives loanTermFrequency from numberOfRepayments, so a
+// complaint about the term is about the partner's numberOfRepayments, and
+// only when the partner changed it.
+func (r LoanUpdateRequest) Target(addressed Target) Target {
+	t := addressed
+	t.Values = append([]string(nil), addressed.Values...)
+	t.Fields = map[string]string{}
+	if r.Principal != nil {
+		t.Fields["principal"] = "principal"
+	}
+	if r.NumberOfRepayments != nil {
+		t.Fields["numberOfRepayments"] = "numberOfRepayments"
+		t.Fields["loanTermFrequency"] = "numberOfRepayments"
+	}
+	if r.InterestRatePerPeriod != nil {
+		t.Fields["interestRatePerPeriod"] = "interestRatePerPeriod"
+	}
+	if r.ExternalID != nil {
+		t.Values = append(t.Values, *r.ExternalID)
+		t.Fields["externalId"] = "externalId"
+	}
+	return t
+}
+
+// maxNoteLength is the upstream's limit on a command's note, in UTF-16
+// code units (notExceedingLengthOf(1000) in LoanApplicationTransitionApiJsonValidator
+// and LoanEventApiJsonValidator, fineract-provider/.../portfolio/
+// loanaccount/serialization/, 1.8.4 and 1.10.1).
+const maxNoteLength = 1000
+
+// noteValue is a free-text note: any valid string up to maxNoteLength.
+// Line breaks are allowed; a note is text for people, not an identifier.
+func noteValue(v json.RawMessage) (string, string) {
+	s, problem := decodeString(v)
+	if problem == "" && upstreamLength(s) > maxNoteLength {
+		problem = "must be at most " + strconv.Itoa(maxNoteLength) + " characters (UTF-16 code units: an emoji counts as 2)"
+	}
+	return s, problem
+}
+
+// parseOptionalBody is parseBody for commands whose fields are all
+// optional: an empty body (or only white space) is the empty object, as
+// the contract allows ("empty body valid").
+func parseOptionalBody(body []byte, fields []field) *Error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return parseBody(body, fields)
+}
+
+// NoteRequest is the body of undo-disbursal, undo-approval and rollback:
+// an optional note, an empty body included.
+type NoteRequest struct {
+	Note *string
+}
+
+// ParseNote decodes and validates a note-only body.
+func ParseNote(body []byte) (NoteRequest, *Error) {
+	var req NoteRequest
+	if err := parseOptionalBody(body, []field{optional("note", &req.Note, noteValue)}); err != nil {
+		return NoteRequest{}, err
+	}
+	return req, nil
+}
+
+// noteFields maps the upstream's note parameter to the partner's, for every
+// command that carries one.
+var noteFields = map[string]string{"note": "note"}
+
+// Target adds the note's field to the loan the partner addressed.
+func (r NoteRequest) Target(addressed Target) Target {
+	return withFields(addressed, r.Note != nil, noteFields)
+}
+
+// withFields is addressed with fields, when the partner sent them, as the
+// upstream parameters that carry partner input.
+func withFields(addressed Target, sent bool, fields map[string]string) Target {
+	t := addressed
+	if sent {
+		t.Fields = fields
+	}
+	return t
+}
+
+// AdjustDisbursementRequest is the body of adjust-disbursement-date.
+type AdjustDisbursementRequest struct {
+	ActualDisbursementDate wire.Date
+	Note                   *string
+}
+
+// ParseAdjustDisbursement decodes and validates an adjust-disbursement-date
+// body. The date's bounds depend on the loan and today (CheckDate).
+func ParseAdjustDisbursement(body []byte) (AdjustDisbursementRequest, *Error) {
+	var req AdjustDisbursementRequest
+	if err := parseBody(body, []field{
+		required("actualDisbursementDate", &req.ActualDisbursementDate, dateValue),
+		optional("note", &req.Note, noteValue),
+	}); err != nil {
+		return AdjustDisbursementRequest{}, err
+	}
+	return req, nil
+}
+
+// Target adds the adjustment's fields to the loan the partner addressed:
+// the re-disbursement's date is the partner's.
+func (r AdjustDisbursementRequest) Target(addressed Target) Target {
+	return withFields(addressed, true, map[string]string{"actualDisbursementDate": "actualDisbursementDate", "note": "note"})
+}
+
+// WriteOffRequest is the body of write-off; without a date the loan is
+// written off today.
+type WriteOffRequest struct {
+	TransactionDate *wire.Date
+	Note            *string
+}
+
+// ParseWriteOff decodes and validates a write-off body; an empty body is
+// valid (every field is optional).
+func ParseWriteOff(body []byte) (WriteOffRequest, *Error) {
+	var req WriteOffRequest
+	if err := parseOptionalBody(body, []field{
+		optional("transactionDate", &req.TransactionDate, dateValue),
+		optional("note", &req.Note, noteValue),
+	}); err != nil {
+		return WriteOffRequest{}, err
+	}
+	return req, nil
+}
+
+// Target adds the write-off's fields to the loan the partner addressed.
+// A date the proxy filled in (today) is not the partner's, so a complaint
+// about it is not on the partner's field.
+func (r WriteOffRequest) Target(addressed Target) Target {
+	fields := map[string]string{"note": "note"}
+	if r.TransactionDate != nil {
+		fields["transactionDate"] = "transactionDate"
+	}
+	return withFields(addressed, true, fields)
+}
+
+// CheckDate refuses, on field, a date after today (the upstream's business
+// date) or before earliest (the loan's approval date for an adjustment, its
+// disbursement date for a write-off), which earliestName names. It runs
+// before any upstream write, so an adjustment never undoes a disbursement
+// it cannot redo (fineract-loans-facts §11).
+func CheckDate(field string, d, today, earliest wire.Date, earliestName string) *Error {
+	switch {
+	case today.Before(d):
+		return Invalid(FieldError{Field: field, Error: "must not be after today's date " + today.ISO()})
+	case !earliest.IsZero() && d.Before(earliest):
+		return Invalid(FieldError{Field: field, Error: "must not be before the " + earliestName + " " + earliest.ISO()})
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package translate_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"lmsproxy/translate"
+	"lmsproxy/upstream/wire"
+)
+
+func amount(t *testing.T, s string) translate.Amount {
+	t.Helper()
+	a, err := translate.AmountFromUpstream(s)
+	require.NoError(t, err)
+	return a
+}
+
+func date(t *testing.T, s string) wire.Date {
+	t.Helper()
+	d, err := wire.ParseISODate(s)
+	require.NoError(t, err)
+	return d
+}
+
+// The zero Loan already has the full balance roll-up at 0 and an empty
+// schedule array: a Submitted loan, which the upstream sends without a
+// summary, reads the same as any other.
+func TestLoanShapeBalancesAlwaysPresent(t *testing.T) {
+	b, err := json.Marshal(translate.Loan{ID: "7", Principal: amount(t, "10000.000000"), RepaymentSchedule: []translate.Instalment{}})
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	for _, f := range []string{"principalDisbursed", "principalPaid", "principalWrittenOff", "principalOutstanding",
+		"interestCharged", "interestPaid", "interestWaived", "interestOutstanding", "feeChargesCharged", "feeChargesPaid",
+		"feeChargesOutstanding", "penaltyChargesCharged", "penaltyChargesPaid", "penaltyChargesOutstanding",
+		"totalExpectedRepayment", "totalRepayment", "totalOutstanding", "totalOverdue"} {
+		assert.Contains(t, string(b), `"`+f+`":0`, f)
+	}
+	assert.Equal(t, []any{}, got["repaymentSchedule"])
+	assert.Contains(t, string(b), `"principal":10000,`)
+	for _, absent := range []string{"externalId", "approvedPrincipal", "submittedDate", "nextDueDate", "nextDueAmount", "closedDate"} {
+		assert.NotContains(t, got, absent)
+	}
+	assert.NotContains(t, string(b), "null")
+}
+
+func TestLoanStatusLabel(t *testing.T) {
+	tests := []struct {
+		id   int64
+		want string
+	}{
+		{100, "Submitted and pending approval"}, {200, "Approved"}, {300, "Active"},
+		{303, "Transfer in progress"}, {304, "Transfer on hold"}, {400, "Withdrawn by applicant"},
+		{500, "Rejected"}, {600, "Closed (obligations met)"}, {601, "Closed (written off)"},
+		{602, "Closed (rescheduled)"}, {700, "Overpaid"}, {0, "Unknown"}, {999, "Unknown"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, translate.LoanStatusLabel(tt.id), tt.id)
+	}
+}
+
+func TestParseLoanCreate(t *testing.T) {
+	id, ext, loanExt := int64(42), "Client-7", "halotel-tx-12345"
+	tests := []struct {
+		name    string
+		body    string
+		want    translate.LoanCreateRequest
+		wantErr string
+	}{
+		{"contract example", `{"customerId": 42, "productId": 1, "principal": 10000, "externalId": "halotel-tx-12345"}`,
+			translate.LoanCreateRequest{CustomerID: &id, ProductID: 1, Principal: amount(t, "10000"), ExternalID: &loanExt}, ""},
+		{"customer by externalId, ids as digits", `{"customerExternalId":"Client-7","productId":"1","principal":833.33}`,
+			translate.LoanCreateRequest{CustomerExternalID: &ext, ProductID: 1, Principal: amount(t, "833.33")}, ""},
+		{"no customer", `{"productId":1,"principal":1}`, translate.LoanCreateRequest{},
+			`[{"field":"customerId","error":"required unless customerExternalId is given"}]`},
+		{"both customers", `{"customerId":42,"customerExternalId":"c","productId":1,"principal":1}`, translate.LoanCreateRequest{},
+			`[{"field":"customerExternalId","error":"must not be given with customerId"}]`},
+		{"everything missing", `{}`, translate.LoanCreateRequest{},
+			`[{"field":"productId","error":"required"},{"field":"principal","error":"required"},{"field":"customerId","error":"required unless customerExternalId is given"}]`},
+		{"zero principal", `{"customerId":42,"productId":1,"principal":0}`, translate.LoanCreateRequest{},
+			`[{"field":"principal","error":"must be greater than 0"}]`},
+		{"principal as a string", `{"customerId":42,"productId":1,"principal":"10000"}`, translate.LoanCreateRequest{},
+			`[{"field":"principal","error":"must be a number"}]`},
+		{"principal finer than the upstream stores", `{"customerId":42,"productId":1,"principal":1.0000001}`, translate.LoanCreateRequest{},
+			`[{"field":"principal","error":"must have at most 6 decimal places"}]`},
+		{"bad product", `{"customerId":42,"productId":-1,"principal":1}`, translate.LoanCreateRequest{},
+			`[{"field":"productId","error":"must be a positive integer"}]`},
+		{"externalId too long", `{"customerId":42,"productId":1,"principal":1,"externalId":"` + strings.Repeat("x", 101) + `"}`, translate.LoanCreateRequest{},
+			`[{"field":"externalId","error":"must be 1 to 100 characters (UTF-16 code units: an emoji counts as 2)"}]`},
+		{"terms come from the product", `{"customerId":42,"productId":1,"principal":1,"numberOfRepayments":12}`, translate.LoanCreateRequest{},
+			`[{"field":"numberOfRepayments","error":"unknown field"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseLoanCreate([]byte(tt.body))
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, translate.InvalidArgument, err.Code)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestLoanCreateTarget(t *testing.T) {
+	req, err := translate.ParseLoanCreate([]byte(`{"customerExternalId":"Client-7","productId":3,"principal":5,"externalId":"l-1"}`))
+	require.Nil(t, err)
+	got := req.Target()
+	assert.Equal(t, translate.Loans, got.Resource)
+	assert.Equal(t, []translate.Ref{
+		{Resource: translate.Customers, Field: "customerExternalId", Value: "Client-7"},
+		{Resource: translate.Products, Field: "productId", Value: "3"},
+	}, got.Refs)
+	assert.Equal(t, []string{"l-1"}, got.Values)
+	assert.Equal(t, map[string]string{"clientId": "customerExternalId", "productId": "productId", "principal": "principal", "externalId": "externalId"}, got.Fields)
+
+	req, err = translate.ParseLoanCreate([]byte(`{"customerId":42,"productId":3,"principal":5}`))
+	require.Nil(t, err)
+	got = req.Target()
+	assert.Equal(t, "customerId", got.Refs[0].Field)
+	assert.Empty(t, got.Values, "no externalId from the partner: none to name")
+	assert.NotContains(t, got.Fields, "externalId", "an externalId the proxy generated is not the partner's field")
+}
+
+func TestProductCheckPrincipal(t *testing.T) {
+	lo, hi := amount(t, "1000.000000"), amount(t, "50000.000000")
+	both := translate.Product{ID: "1", CurrencyCode: "TZS", CurrencyDecimals: 2, MinPrincipal: &lo, MaxPrincipal: &hi}
+	minOnly := translate.Product{ID: "2", CurrencyCode: "TZS", CurrencyDecimals: 2, MinPrincipal: &lo}
+	maxOnly := translate.Product{ID: "3", CurrencyCode: "UGX", CurrencyDecimals: 0, MaxPrincipal: &hi}
+	tests := []struct {
+		name    string
+		product translate.Product
+		amount  string
+		wantErr string
+	}{
+		{"within", both, "10000", ""},
+		{"at the minimum", both, "1000", ""},
+		{"at the maximum", both, "50000", ""},
+		{"cents", both, "1000.01", ""},
+		{"below", both, "999.99", `[{"field":"principal","error":"must be between 1000 and 50000 for product 1"}]`},
+		{"above", both, "50000.01", `[{"field":"principal","error":"must be between 1000 and 50000 for product 1"}]`},
+		{"far above, more digits", both, "100000", `[{"field":"principal","error":"must be between 1000 and 50000 for product 1"}]`},
+		{"below a lone minimum", minOnly, "5", `[{"field":"principal","error":"must be at least 1000 for product 2"}]`},
+		{"no maximum", minOnly, "9999999999", ""},
+		{"above a lone maximum", maxOnly, "50001", `[{"field":"principal","error":"must be at most 50000 for product 3"}]`},
+		{"more decimals than the currency", both, "1000.001", `[{"field":"principal","error":"must have at most 2 decimal places (TZS)"}]`},
+		{"a whole-unit currency", maxOnly, "10.5", `[{"field":"principal","error":"must be a whole number (UGX)"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.product.CheckPrincipal("principal", amount(t, tt.amount))
+			if tt.wantErr == "" {
+				assert.Nil(t, err)
+				return
+			}
+			require.NotNil(t, err)
+			assert.Equal(t, translate.InvalidArgument, err.Code)
+			assert.Equal(t, tt.wantErr, err.Message)
+		})
+	}
+}
+
+func TestParseLoanUpdate(t *testing.T) {
+	n, ext := int64(6), "new-ext"
+	p, r, zero := amount(t, "2000"), amount(t, "1.25"), amount(t, "0")
+	tests := []struct {
+		name    string
+		body    string
+		want    translate.LoanUpdateRequest
+		wantErr string
+	}{
+		{"all four", `{"principal":2000,"numberOfRepayments":6,"interestRatePerPeriod":1.25,"externalId":"new-ext"}`,
+			translate.LoanUpdateRequest{Principal: &p, NumberOfRepayments: &n, InterestRatePerPeriod: &r, ExternalID: &ext}, ""},
+		{"an interest-free rate", `{"interestRatePerPeriod":0}`, translate.LoanUpdateRequest{InterestRatePerPeriod: &zero}, ""},
+		{"nothing to change", `{}`, translate.LoanUpdateRequest{},
+			`[{"field":"body","error":"must change at least one of principal, numberOfRepayments, interestRatePerPeriod, externalId"}]`},
+		{"negative rate", `{"interestRatePerPeriod":-1}`, translate.LoanUpdateRequest{}, `[{"field":"interestRatePerPeriod","error":"must be 0 or greater"}]`},
+		{"zero repayments", `{"numberOfRepayments":0}`, translate.LoanUpdateRequest{}, `[{"field":"numberOfRepayments","error":"must be a positive integer"}]`},
+		{"a field update does not take", `{"productId":2}`, translate.LoanUpdateRequest{}, `[{"field":"productId","error":"unknown field"}]`},
+		{"empty body", ``, translate.LoanUpdateRequest{}, `[{"field":"body","error":"must be a JSON object"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseLoanUpdate([]byte(tt.body))
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestLoanUpdateTarget(t *testing.T) {
+	req, err := translate.ParseLoanUpdate([]byte(`{"numberOfRepayments":6,"externalId":"new"}`))
+	require.Nil(t, err)
+	got := req.Target(translate.Loans.ByExternalID("old"))
+	assert.Equal(t, "old", got.ExternalID)
+	assert.Equal(t, []string{"old", "new"}, got.Values)
+	assert.Equal(t, map[string]string{"numberOfRepayments": "numberOfRepayments", "loanTermFrequency": "numberOfRepayments", "externalId": "externalId"}, got.Fields)
+}
+
+func TestParseNote(t *testing.T) {
+	note := "wallet payout failed"
+	tests := []struct {
+		name    string
+		body    string
+		want    *string
+		wantErr string
+	}{
+		{"empty body", ``, nil, ""},
+		{"white space only", " \n", nil, ""},
+		{"empty object", `{}`, nil, ""},
+		{"a note", `{"note":"wallet payout failed"}`, &note, ""},
+		{"a note at the limit", `{"note":"` + strings.Repeat("n", 1000) + `"}`, ptr(strings.Repeat("n", 1000)), ""},
+		{"a note too long", `{"note":"` + strings.Repeat("n", 1001) + `"}`, nil,
+			`[{"field":"note","error":"must be at most 1000 characters (UTF-16 code units: an emoji counts as 2)"}]`},
+		{"a note as a number", `{"note":5}`, nil, `[{"field":"note","error":"must be a string"}]`},
+		{"anything else", `{"reason":"x"}`, nil, `[{"field":"reason","error":"unknown field"}]`},
+		{"not an object", `"x"`, nil, `[{"field":"body","error":"must be a JSON object"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseNote([]byte(tt.body))
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, got.Note)
+		})
+	}
+}
+
+func TestParseAdjustDisbursement(t *testing.T) {
+	got, err := translate.ParseAdjustDisbursement([]byte(`{"actualDisbursementDate":"2026-05-20","note":"payout on the 20th"}`))
+	require.Nil(t, err)
+	assert.Equal(t, "2026-05-20", got.ActualDisbursementDate.ISO())
+	assert.Equal(t, "payout on the 20th", *got.Note)
+
+	for body, want := range map[string]string{
+		``:                                       `[{"field":"body","error":"must be a JSON object"}]`,
+		`{}`:                                     `[{"field":"actualDisbursementDate","error":"required"}]`,
+		`{"actualDisbursementDate":[2026,5,20]}`: `[{"field":"actualDisbursementDate","error":"must be a date YYYY-MM-DD"}]`,
+		`{"actualDisbursementDate":"20 May 2026"}`: `[{"field":"actualDisbursementDate","error":"must be a date YYYY-MM-DD"}]`,
+	} {
+		_, err := translate.ParseAdjustDisbursement([]byte(body))
+		require.NotNil(t, err, body)
+		assert.Equal(t, want, err.Message, body)
+	}
+}
+
+func TestParseWriteOff(t *testing.T) {
+	got, err := translate.ParseWriteOff(nil)
+	require.Nil(t, err, "every field is optional")
+	assert.Nil(t, got.TransactionDate)
+	assert.Equal(t, map[string]string{"note": "note"}, got.Target(translate.Loans.ByID("5")).Fields,
+		"a date the proxy fills in is not the partner's field")
+
+	got, err = translate.ParseWriteOff([]byte(`{"transactionDate":"2026-09-01"}`))
+	require.Nil(t, err)
+	assert.Equal(t, "2026-09-01", got.TransactionDate.ISO())
+	assert.Equal(t, "transactionDate", got.Target(translate.Loans.ByID("5")).Fields["transactionDate"])
+
+	_, err = translate.ParseWriteOff([]byte(`{"transactionDate":"2026-02-30"}`))
+	require.NotNil(t, err)
+	assert.Equal(t, `[{"field":"transactionDate","error":"must be a date YYYY-MM-DD"}]`, err.Message)
+}
+
+func TestCheckDate(t *testing.T) {
+	today, approved := date(t, "2026-05-25"), date(t, "2026-05-10")
+	tests := []struct {
+		name, date, wantErr string
+	}{
+		{"today", "2026-05-25", ""},
+		{"the earliest day", "2026-05-10", ""},
+		{"tomorrow", "2026-05-26", `[{"field":"actualDisbursementDate","error":"must not be after today's date 2026-05-25"}]`},
+		{"before approval", "2026-05-09", `[{"field":"actualDisbursementDate","error":"must not be before the approval date 2026-05-10"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := translate.CheckDate("actualDisbursementDate", date(t, tt.date), today, approved, "approval date")
+			if tt.wantErr == "" {
+				assert.Nil(t, err)
+				return
+			}
+			require.NotNil(t, err)
+			assert.Equal(t, tt.wantErr, err.Message)
+		})
+	}
+	assert.Nil(t, translate.CheckDate("transactionDate", date(t, "2000-01-01"), today, wire.Date{}, "disbursement date"),
+		"no earliest date: only today bounds it")
+}
+
+func TestParseLoanPathIDs(t *testing.T) {
+	_, err := translate.ParseLoanID("0")
+	require.NotNil(t, err)
+	assert.Equal(t, `[{"field":"loan_id","error":"must be a positive integer"}]`, err.Message)
+	_, err = translate.ParseProductID("x")
+	require.NotNil(t, err)
+	assert.Equal(t, `[{"field":"product_id","error":"must be a positive integer"}]`, err.Message)
+	id, err := translate.ParseLoanID("501")
+	require.Nil(t, err)
+	assert.Equal(t, int64(501), id)
+	_, err = translate.ParseLoanExternalID(" x")
+	require.NotNil(t, err)
+	assert.Equal(t, `[{"field":"loan_external_id","error":"must not begin or end with white space"}]`, err.Message)
+	ext, err := translate.ParseLoanExternalID("a/b%c")
+	require.Nil(t, err)
+	assert.Equal(t, "a/b%c", ext)
+}
+
+func TestParseLoanListQuery(t *testing.T) {
+	id, ext := int64(42), "Client 7/é"
+	tests := []struct {
+		name    string
+		raw     string
+		want    translate.LoanListRequest
+		wantErr string
+	}{
+		{"defaults", "", translate.LoanListRequest{ListRequest: translate.ListRequest{Page: 1, Rows: 10}}, ""},
+		{"everything", "page=2&rows=5&orderBy=disbursementDate&sortOrder=DESC&customerId=42&status=active",
+			translate.LoanListRequest{ListRequest: translate.ListRequest{Page: 2, Rows: 5, OrderBy: "disbursementDate", SortOrder: "DESC"},
+				CustomerID: &id, StatusID: 300}, ""},
+		{"customer by externalId, status with spaces", "customerExternalId=Client%207%2F%C3%A9&status=Closed%20(WRITTEN%20off)",
+			translate.LoanListRequest{ListRequest: translate.ListRequest{Page: 1, Rows: 10}, CustomerExternalID: &ext, StatusID: 601}, ""},
+		{"point lookup", "externalId=halotel-tx-1",
+			translate.LoanListRequest{ListRequest: translate.ListRequest{Page: 1, Rows: 10, ExternalID: "halotel-tx-1", HasExternalID: true}}, ""},
+		{"both customers", "customerId=42&customerExternalId=c", translate.LoanListRequest{},
+			`[{"field":"customerExternalId","error":"must not be given with customerId"}]`},
+		{"unknown status", "status=Open", translate.LoanListRequest{},
+			`[{"field":"status","error":"must be one of Submitted and pending approval, Approved, Active, Withdrawn by applicant, Rejected, Closed (obligations met), Closed (written off), Closed (rescheduled), Overpaid, Transfer in progress, Transfer on hold"}]`},
+		{"an upstream status id is not a label", "status=300", translate.LoanListRequest{},
+			`[{"field":"status","error":"must be one of Submitted and pending approval, Approved, Active, Withdrawn by applicant, Rejected, Closed (obligations met), Closed (written off), Closed (rescheduled), Overpaid, Transfer in progress, Transfer on hold"}]`},
+		{"customer orderBy is not a loan's", "orderBy=displayName", translate.LoanListRequest{},
+			`[{"field":"orderBy","error":"must be one of id, principal, disbursementDate, submittedDate"}]`},
+		{"several problems", "rows=0&customerId=x&clientId=1", translate.LoanListRequest{},
+			`[{"field":"clientId","error":"unknown parameter"},{"field":"rows","error":"must be an integer from 1 to 100"},{"field":"customerId","error":"must be a positive integer"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.ParseLoanListQuery(tt.raw)
+			if tt.wantErr != "" {
+				require.NotNil(t, err)
+				assert.Equal(t, tt.wantErr, err.Message)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
