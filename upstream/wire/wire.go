@@ -80,8 +80,9 @@ type ListQuery struct {
 
 // CommandResult is the body of every successful write (CommandProcessingResult),
 // whatever the resource. Which id names the entity written depends on the
-// resource: ClientID for client commands (ResourceID, the command's entity
-// id, for others); the upstream client checks the one its resource names.
+// resource: ClientID for client commands, LoanID for loan commands and loan
+// transactions (ResourceID is a transaction id on some of those); the
+// upstream client checks the one its resource names.
 //
 // A maker-checker deployment answers HTTP 200 with CommandID set: the write
 // was stored for approval, not applied. Its shape differs
@@ -97,7 +98,9 @@ type CommandResult struct {
 	CommandID             int64           `json:"commandId,omitempty"`
 	OfficeID              int64           `json:"officeId,omitempty"`
 	ClientID              int64           `json:"clientId,omitempty"`
+	LoanID                int64           `json:"loanId,omitempty"`
 	ResourceID            int64           `json:"resourceId,omitempty"`
+	SubResourceID         int64           `json:"subResourceId,omitempty"`
 	Changes               map[string]any  `json:"changes,omitempty"`
 	ResourceExternalID    ExternalIDValue `json:"resourceExternalId,omitempty"`
 	SubResourceExternalID ExternalIDValue `json:"subResourceExternalId,omitempty"`
