@@ -91,41 +91,121 @@ type Instalment struct {
 	PaidDate          string `json:"paidDate,omitempty"`
 }
 
-// Loan status ids (LoanStatus.java: fineract-provider/.../portfolio/
-// loanaccount/domain/ at 1.8.4, fineract-core/... at 1.10.1; the same on
-// every line).
-const (
-	LoanStatusSubmitted          = 100
-	LoanStatusApproved           = 200
-	LoanStatusActive             = 300
-	LoanStatusTransferInProgress = 303
-	LoanStatusTransferOnHold     = 304
-	LoanStatusWithdrawn          = 400
-	LoanStatusRejected           = 500
-	LoanStatusClosed             = 600
-	LoanStatusWrittenOff         = 601
-	LoanStatusRescheduled        = 602
-	LoanStatusOverpaid           = 700
-)
-
 // loanStatuses are the contract's labels (spec §9, in its order), which
 // are the upstream's value texts (LoanEnumerations.status), keyed by id
-// because the ids are what every line guarantees.
+// because the ids are what every line guarantees (wire.LoanStatus*).
 var loanStatuses = []struct {
 	id    int64
 	label string
 }{
-	{LoanStatusSubmitted, "Submitted and pending approval"},
-	{LoanStatusApproved, "Approved"},
-	{LoanStatusActive, "Active"},
-	{LoanStatusWithdrawn, "Withdrawn by applicant"},
-	{LoanStatusRejected, "Rejected"},
-	{LoanStatusClosed, "Closed (obligations met)"},
-	{LoanStatusWrittenOff, "Closed (written off)"},
-	{LoanStatusRescheduled, "Closed (rescheduled)"},
-	{LoanStatusOverpaid, "Overpaid"},
-	{LoanStatusTransferInProgress, "Transfer in progress"},
-	{LoanStatusTransferOnHold, "Transfer on hold"},
+	{wire.LoanStatusSubmitted, "Submitted and pending approval"},
+	{wire.LoanStatusApproved, "Approved"},
+	{wire.LoanStatusActive, "Active"},
+	{wire.LoanStatusWithdrawnByApplicant, "Withdrawn by applicant"},
+	{wire.LoanStatusRejected, "Rejected"},
+	{wire.LoanStatusClosedObligationsMet, "Closed (obligations met)"},
+	{wire.LoanStatusClosedWrittenOff, "Closed (written off)"},
+	{wire.LoanStatusClosedRescheduled, "Closed (rescheduled)"},
+	{wire.LoanStatusOverpaid, "Overpaid"},
+	{wire.LoanStatusTransferInProgress, "Transfer in progress"},
+	{wire.LoanStatusTransferOnHold, "Transfer on hold"},
+}
+
+// LoanFromUpstream maps one upstream loan, read with the repaymentSchedule
+// association, to the partner shape (spec §9). A loan before disbursement
+// has no summary upstream; its balances are all 0. The schedule leaves out
+// the disbursement pseudo-period, and the next due instalment is the first
+// one not complete. customerExternalId comes from the loan on 1.9+ only
+// (LoanAccountData.clientExternalId); on 1.8 the caller fills it from the
+// customer. An amount the contract cannot carry is an error.
+func LoanFromUpstream(l wire.LoanData) (Loan, error) {
+	var r amountReader
+	out := Loan{
+		ID:                    strconv.FormatInt(l.ID, 10),
+		AccountNo:             l.AccountNo,
+		ExternalID:            l.ExternalID,
+		CustomerExternalID:    l.ClientExternalID,
+		CustomerName:          l.ClientName,
+		LoanProductName:       l.LoanProductName,
+		Status:                LoanStatusLabel(l.StatusID()),
+		Principal:             r.read(l.Principal),
+		NumberOfRepayments:    l.NumberOfRepayments,
+		TermFrequency:         l.TermFrequency,
+		InterestRatePerPeriod: r.read(l.InterestRatePerPeriod),
+		RepaymentSchedule:     []Instalment{},
+	}
+	if l.ClientID != 0 {
+		out.CustomerID = strconv.FormatInt(l.ClientID, 10)
+	}
+	if l.LoanProductID != 0 {
+		out.LoanProductID = strconv.FormatInt(l.LoanProductID, 10)
+	}
+	if l.Currency != nil {
+		out.CurrencyCode = l.Currency.Code
+	}
+	if tl := l.Timeline; tl != nil {
+		out.SubmittedDate = tl.SubmittedOnDate.ISO()
+		out.ApprovedDate = tl.ApprovedOnDate.ISO()
+		out.DisbursementDate = tl.ActualDisbursementDate.ISO()
+		out.ExpectedMaturityDate = tl.ExpectedMaturityDate.ISO()
+		out.ClosedDate = tl.ClosedOnDate.ISO()
+		// The upstream sends approvedPrincipal from submission on (the
+		// requested amount); the contract shows it once approved.
+		if !tl.ApprovedOnDate.IsZero() {
+			out.ApprovedPrincipal = r.optional(l.ApprovedPrincipal)
+		}
+	}
+	if s := l.Summary; s != nil {
+		out.Balances = Balances{
+			PrincipalDisbursed:        r.read(s.PrincipalDisbursed),
+			PrincipalPaid:             r.read(s.PrincipalPaid),
+			PrincipalWrittenOff:       r.read(s.PrincipalWrittenOff),
+			PrincipalOutstanding:      r.read(s.PrincipalOutstanding),
+			InterestCharged:           r.read(s.InterestCharged),
+			InterestPaid:              r.read(s.InterestPaid),
+			InterestWaived:            r.read(s.InterestWaived),
+			InterestOutstanding:       r.read(s.InterestOutstanding),
+			FeeChargesCharged:         r.read(s.FeeChargesCharged),
+			FeeChargesPaid:            r.read(s.FeeChargesPaid),
+			FeeChargesOutstanding:     r.read(s.FeeChargesOutstanding),
+			PenaltyChargesCharged:     r.read(s.PenaltyChargesCharged),
+			PenaltyChargesPaid:        r.read(s.PenaltyChargesPaid),
+			PenaltyChargesOutstanding: r.read(s.PenaltyChargesOutstanding),
+			TotalExpectedRepayment:    r.read(s.TotalExpectedRepayment),
+			TotalRepayment:            r.read(s.TotalRepayment),
+			TotalOutstanding:          r.read(s.TotalOutstanding),
+			TotalOverdue:              r.read(s.TotalOverdue),
+		}
+	}
+	if l.RepaymentSchedule != nil {
+		for _, p := range l.RepaymentSchedule.Periods {
+			if !p.Installment() {
+				continue
+			}
+			out.RepaymentSchedule = append(out.RepaymentSchedule, Instalment{
+				Period:            p.Period,
+				FromDate:          p.FromDate.ISO(),
+				DueDate:           p.DueDate.ISO(),
+				PrincipalDue:      r.read(p.PrincipalDue),
+				InterestDue:       r.read(p.InterestDue),
+				FeeChargesDue:     r.read(p.FeeChargesDue),
+				PenaltyChargesDue: r.read(p.PenaltyChargesDue),
+				TotalDue:          r.read(p.TotalDueForPeriod),
+				TotalPaid:         r.read(p.TotalPaidForPeriod),
+				TotalOutstanding:  r.read(p.TotalOutstandingForPeriod),
+				Complete:          p.Complete,
+				PaidDate:          p.ObligationsMetOnDate.ISO(),
+			})
+		}
+	}
+	for _, in := range out.RepaymentSchedule {
+		if !in.Complete {
+			due := in.TotalOutstanding
+			out.NextDueDate, out.NextDueAmount = in.DueDate, &due
+			break
+		}
+	}
+	return out, r.err
 }
 
 // LoanStatusLabel is the partner status for an upstream loan status id.

@@ -3,6 +3,8 @@ package translate
 import (
 	"strconv"
 	"strings"
+
+	"lmsproxy/upstream/wire"
 )
 
 // This file is used by the loan product and loan handlers, next: the
@@ -53,9 +55,95 @@ var (
 	interestTypeLabels      = map[int64]string{0: "Declining Balance", 1: "Flat"}
 )
 
-// enumLabel is the partner label of an upstream enumeration id; an id the
-// contract does not know is omitted rather than passed through.
-func enumLabel(labels map[int64]string, id int64) string { return labels[id] }
+// enumLabel is the partner label of an upstream enumeration; one the body
+// lacks, or whose id the contract does not know, is omitted rather than
+// passed through (id 0 is a real value: Days, Declining Balance).
+func enumLabel(labels map[int64]string, e *wire.EnumOption) string {
+	if e == nil {
+		return ""
+	}
+	return labels[e.ID]
+}
+
+// ProductFromUpstream maps one upstream loan product to the partner shape.
+// An amount the contract cannot carry (negative) is an error: the answer is
+// not one the proxy can read.
+func ProductFromUpstream(p wire.LoanProductData) (Product, error) {
+	var r amountReader
+	out := Product{
+		ID:                        strconv.FormatInt(p.ID, 10),
+		Name:                      p.Name,
+		ShortName:                 p.ShortName,
+		Description:               p.Description,
+		Principal:                 r.optional(p.Principal),
+		MinPrincipal:              r.optional(p.MinPrincipal),
+		MaxPrincipal:              r.optional(p.MaxPrincipal),
+		NumberOfRepayments:        p.NumberOfRepayments,
+		MinNumberOfRepayments:     p.MinNumberOfRepayments,
+		MaxNumberOfRepayments:     p.MaxNumberOfRepayments,
+		RepaymentEvery:            p.RepaymentEvery,
+		RepaymentFrequencyType:    enumLabel(frequencyLabels, p.RepaymentFrequencyType),
+		InterestRatePerPeriod:     r.optional(p.InterestRatePerPeriod),
+		MinInterestRatePerPeriod:  r.optional(p.MinInterestRatePerPeriod),
+		MaxInterestRatePerPeriod:  r.optional(p.MaxInterestRatePerPeriod),
+		InterestRateFrequencyType: enumLabel(interestFrequencyLabels, p.InterestRateFrequencyType),
+		AnnualInterestRate:        r.optional(p.AnnualInterestRate),
+		AmortizationType:          enumLabel(amortizationLabels, p.AmortizationType),
+		InterestType:              enumLabel(interestTypeLabels, p.InterestType),
+		Active:                    p.Active(),
+	}
+	if p.Currency != nil {
+		out.CurrencyCode, out.CurrencyDecimals = p.Currency.Code, p.Currency.DecimalPlaces
+	}
+	return out, r.err
+}
+
+// ProductList is the partner's GET /v1/loan-products answer: every product,
+// unpaged as the upstream has them (spec §8).
+type ProductList struct {
+	Items []Product `json:"items"`
+}
+
+// ProductListFromUpstream maps the upstream's product array; the items are
+// never null.
+func ProductListFromUpstream(ps wire.LoanProducts) (ProductList, error) {
+	out := ProductList{Items: make([]Product, 0, len(ps))}
+	for _, p := range ps {
+		item, err := ProductFromUpstream(p)
+		if err != nil {
+			return ProductList{}, err
+		}
+		out.Items = append(out.Items, item)
+	}
+	return out, nil
+}
+
+// amountReader converts upstream amounts, keeping the first that cannot be
+// read, so a mapping reads as a list of fields and fails once.
+type amountReader struct{ err error }
+
+// read is the amount, 0 when the upstream omitted it (its NULL columns read
+// as 0, JdbcSupport.getBigDecimalDefaultToZeroIfNull).
+func (r *amountReader) read(a wire.Amount) Amount {
+	if a.IsZero() {
+		return Amount{}
+	}
+	v, err := AmountFromUpstream(a.String())
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return v
+}
+
+// optional is the amount, nil when the upstream omitted it (a limit the
+// product does not set).
+func (r *amountReader) optional(a wire.Amount) *Amount {
+	if a.IsZero() {
+		return nil
+	}
+	v := r.read(a)
+	return &v
+}
 
 // FieldProductID is the path parameter of GET /v1/loan-products/{product_id}.
 const FieldProductID = "product_id"

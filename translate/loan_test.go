@@ -360,3 +360,127 @@ func TestParseLoanListQuery(t *testing.T) {
 		})
 	}
 }
+
+func decodeInto[T any](t *testing.T, body string) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal([]byte(body), &v))
+	return v
+}
+
+const currencyTZS = `"currency":{"code":"TZS","name":"Tanzanian Shilling","decimalPlaces":2,"inMultiplesOf":0,"nameCode":"currency.TZS","displayLabel":"Tanzanian Shilling [TZS]"}`
+
+func TestLoanFromUpstream(t *testing.T) {
+	tests := []struct {
+		name string
+		body string // upstream JSON
+		want string // partner JSON
+	}{
+		{
+			name: "1.9+ active loan with the pseudo-period, a paid and an open instalment (fineract-loans-facts §7.6)",
+			body: `{"id":501,"accountNo":"000000501","externalId":"halotel-tx-12345",
+ "status":{"id":300,"code":"loanStatusType.active","value":"Active","pendingApproval":false,"active":true},
+ "clientId":42,"clientAccountNo":"000000042","clientName":"ext-ada-001 Customer","clientExternalId":"ext-ada-001","clientOfficeId":1,
+ "loanProductId":1,"loanProductName":"Standard 12-Month",` + currencyTZS + `,
+ "principal":10000.000000,"approvedPrincipal":10000.000000,"proposedPrincipal":10000.000000,
+ "termFrequency":12,"numberOfRepayments":12,"repaymentEvery":1,"interestRatePerPeriod":1.500000,
+ "timeline":{"submittedOnDate":[2026,5,25],"approvedOnDate":[2026,5,25],"expectedDisbursementDate":[2026,5,25],"actualDisbursementDate":[2026,5,25],"expectedMaturityDate":[2027,5,25]},
+ "summary":{` + currencyTZS + `,"principalDisbursed":10000.000000,"principalAdjustments":0,"principalPaid":833.330000,"principalWrittenOff":0,"principalOutstanding":9166.670000,"principalOverdue":0,"interestCharged":1800.000000,"interestPaid":150.000000,"interestWaived":0,"interestWrittenOff":0,"interestOutstanding":1650.000000,"feeChargesCharged":0,"feeChargesPaid":0,"feeChargesOutstanding":0,"penaltyChargesCharged":0,"penaltyChargesPaid":0,"penaltyChargesOutstanding":0,"totalExpectedRepayment":11800.000000,"totalRepayment":983.330000,"totalOutstanding":10816.670000,"totalOverdue":0},
+ "repaymentSchedule":{` + currencyTZS + `,"periods":[
+  {"dueDate":[2026,5,25],"principalDisbursed":10000.000000,"principalLoanBalanceOutstanding":10000.000000,"feeChargesDue":0,"totalDueForPeriod":0,"totalPaidForPeriod":0,"downPaymentPeriod":false},
+  {"period":1,"fromDate":[2026,5,25],"dueDate":[2026,6,25],"obligationsMetOnDate":[2026,6,20],"complete":true,"principalDue":833.330000,"interestDue":150.000000,"feeChargesDue":0,"penaltyChargesDue":0,"totalDueForPeriod":983.330000,"totalPaidForPeriod":983.330000,"totalOutstandingForPeriod":0},
+  {"period":2,"fromDate":[2026,6,25],"dueDate":[2026,7,25],"complete":false,"principalDue":833.330000,"interestDue":150.000000,"feeChargesDue":0,"penaltyChargesDue":0,"totalDueForPeriod":983.330000,"totalPaidForPeriod":0,"totalOutstandingForPeriod":983.330000}]},
+ "transactions":[{"id":9002,"type":{"id":10,"code":"loanTransactionType.accrual","value":"Accrual"},"date":[2026,5,25],"amount":1800.000000}]}`,
+			want: `{"id":"501","accountNo":"000000501","externalId":"halotel-tx-12345","customerId":"42","customerExternalId":"ext-ada-001","customerName":"ext-ada-001 Customer",
+ "loanProductId":"1","loanProductName":"Standard 12-Month","status":"Active","currencyCode":"TZS","principal":10000,"approvedPrincipal":10000,
+ "numberOfRepayments":12,"termFrequency":12,"interestRatePerPeriod":1.5,
+ "submittedDate":"2026-05-25","approvedDate":"2026-05-25","disbursementDate":"2026-05-25","expectedMaturityDate":"2027-05-25",
+ "principalDisbursed":10000,"principalPaid":833.33,"principalWrittenOff":0,"principalOutstanding":9166.67,"interestCharged":1800,"interestPaid":150,"interestWaived":0,"interestOutstanding":1650,
+ "feeChargesCharged":0,"feeChargesPaid":0,"feeChargesOutstanding":0,"penaltyChargesCharged":0,"penaltyChargesPaid":0,"penaltyChargesOutstanding":0,
+ "totalExpectedRepayment":11800,"totalRepayment":983.33,"totalOutstanding":10816.67,"totalOverdue":0,
+ "nextDueDate":"2026-07-25","nextDueAmount":983.33,
+ "repaymentSchedule":[
+  {"period":1,"fromDate":"2026-05-25","dueDate":"2026-06-25","principalDue":833.33,"interestDue":150,"feeChargesDue":0,"penaltyChargesDue":0,"totalDue":983.33,"totalPaid":983.33,"totalOutstanding":0,"complete":true,"paidDate":"2026-06-20"},
+  {"period":2,"fromDate":"2026-06-25","dueDate":"2026-07-25","principalDue":833.33,"interestDue":150,"feeChargesDue":0,"penaltyChargesDue":0,"totalDue":983.33,"totalPaid":0,"totalOutstanding":983.33,"complete":false}]}`,
+		},
+		{
+			name: "1.8 submitted loan: no summary, no approval, no clientExternalId, ISO string dates",
+			body: `{"id":7,"accountNo":"000000007","status":{"id":100,"code":"loanStatusType.submitted.and.pending.approval","value":"Submitted and pending approval"},
+ "clientId":5,"clientName":"Pat Pending","loanProductId":2,"loanProductName":"Declining",` + currencyTZS + `,
+ "principal":5000,"approvedPrincipal":5000,"termFrequency":6,"numberOfRepayments":6,"interestRatePerPeriod":0,
+ "timeline":{"submittedOnDate":"2024-01-05","expectedDisbursementDate":"2024-01-05","expectedMaturityDate":"2024-07-05"}}`,
+			want: `{"id":"7","accountNo":"000000007","customerId":"5","customerName":"Pat Pending","loanProductId":"2","loanProductName":"Declining",
+ "status":"Submitted and pending approval","currencyCode":"TZS","principal":5000,"numberOfRepayments":6,"termFrequency":6,"interestRatePerPeriod":0,
+ "submittedDate":"2024-01-05","expectedMaturityDate":"2024-07-05",
+ "principalDisbursed":0,"principalPaid":0,"principalWrittenOff":0,"principalOutstanding":0,"interestCharged":0,"interestPaid":0,"interestWaived":0,"interestOutstanding":0,
+ "feeChargesCharged":0,"feeChargesPaid":0,"feeChargesOutstanding":0,"penaltyChargesCharged":0,"penaltyChargesPaid":0,"penaltyChargesOutstanding":0,
+ "totalExpectedRepayment":0,"totalRepayment":0,"totalOutstanding":0,"totalOverdue":0,"repaymentSchedule":[]}`,
+		},
+		{
+			name: "written off: every instalment complete, no next due",
+			body: `{"id":9,"accountNo":"000000009","status":{"id":601,"code":"loanStatusType.closed.written.off","value":"Closed (written off)"},"clientId":5,
+ "timeline":{"submittedOnDate":[2026,1,1],"approvedOnDate":[2026,1,1],"actualDisbursementDate":[2026,1,1],"closedOnDate":[2026,3,1]},
+ "summary":{"principalDisbursed":100,"principalWrittenOff":100,"totalOutstanding":0},
+ "repaymentSchedule":{"periods":[{"period":1,"fromDate":[2026,1,1],"dueDate":[2026,2,1],"complete":true,"principalDue":100}]}}`,
+			want: `{"id":"9","accountNo":"000000009","customerId":"5","customerName":"","loanProductId":"","loanProductName":"","status":"Closed (written off)","currencyCode":"",
+ "principal":0,"numberOfRepayments":0,"termFrequency":0,"interestRatePerPeriod":0,
+ "submittedDate":"2026-01-01","approvedDate":"2026-01-01","disbursementDate":"2026-01-01","closedDate":"2026-03-01",
+ "principalDisbursed":100,"principalPaid":0,"principalWrittenOff":100,"principalOutstanding":0,"interestCharged":0,"interestPaid":0,"interestWaived":0,"interestOutstanding":0,
+ "feeChargesCharged":0,"feeChargesPaid":0,"feeChargesOutstanding":0,"penaltyChargesCharged":0,"penaltyChargesPaid":0,"penaltyChargesOutstanding":0,
+ "totalExpectedRepayment":0,"totalRepayment":0,"totalOutstanding":0,"totalOverdue":0,
+ "repaymentSchedule":[{"period":1,"fromDate":"2026-01-01","dueDate":"2026-02-01","principalDue":100,"interestDue":0,"feeChargesDue":0,"penaltyChargesDue":0,"totalDue":0,"totalPaid":0,"totalOutstanding":0,"complete":true}]}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := translate.LoanFromUpstream(decodeInto[wire.LoanData](t, tt.body))
+			require.NoError(t, err)
+			b, err := json.Marshal(got)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(b))
+			assert.NotContains(t, string(b), "null")
+			assert.NotContains(t, string(b), "000000,", "amounts are trimmed")
+		})
+	}
+}
+
+func TestLoanFromUpstreamRefusesNegativeAmounts(t *testing.T) {
+	_, err := translate.LoanFromUpstream(decodeInto[wire.LoanData](t,
+		`{"id":1,"status":{"id":300},"summary":{"principalOutstanding":-5}}`))
+	assert.EqualError(t, err, `upstream amount "-5": must be 0 or greater`)
+}
+
+func TestProductFromUpstream(t *testing.T) {
+	// fineract-loans-facts §3.3, 1.9+; 1.8 sends the same fields for the
+	// partner's product.
+	body := `[{"id":1,"name":"Standard 12-Month","shortName":"STD1","description":"Standard individual loan, 12 months, monthly repayments","status":"loanProduct.active",` + currencyTZS + `,
+ "principal":10000.000000,"minPrincipal":1000.000000,"maxPrincipal":50000.000000,"numberOfRepayments":12,"minNumberOfRepayments":12,"maxNumberOfRepayments":12,"repaymentEvery":1,
+ "repaymentFrequencyType":{"id":2,"code":"repaymentFrequency.periodFrequencyType.months","value":"Months"},"interestRatePerPeriod":1.500000,
+ "interestRateFrequencyType":{"id":2,"code":"interestRateFrequency.periodFrequencyType.months","value":"Per month"},"annualInterestRate":18.000000,
+ "amortizationType":{"id":1,"code":"amortizationType.equal.installments","value":"Equal installments"},"interestType":{"id":1,"code":"interestType.flat","value":"Flat"},
+ "interestCalculationPeriodType":{"id":1,"code":"interestCalculationPeriodType.same.as.repayment.period","value":"Same as repayment period"},
+ "transactionProcessingStrategyCode":"mifos-standard-strategy","transactionProcessingStrategyName":"Penalties, Fees, Interest, Principal order"},
+ {"id":2,"name":"Declining","status":"loanProduct.inActive",` + currencyTZS + `,"principal":5000,"numberOfRepayments":6,"repaymentEvery":1,
+ "repaymentFrequencyType":{"id":0,"value":"Days"},"interestRatePerPeriod":0,"interestRateFrequencyType":{"id":3,"value":"Per year"},
+ "amortizationType":{"id":0,"value":"Equal principal payments"},"interestType":{"id":0,"value":"Declining Balance"},
+ "interestCalculationPeriodType":{"id":0,"value":"Daily"},"transactionProcessingStrategyId":1}]`
+	got, err := translate.ProductListFromUpstream(decodeInto[wire.LoanProducts](t, body))
+	require.NoError(t, err)
+	b, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"items":[
+ {"id":"1","name":"Standard 12-Month","shortName":"STD1","description":"Standard individual loan, 12 months, monthly repayments","currencyCode":"TZS",
+  "principal":10000,"minPrincipal":1000,"maxPrincipal":50000,"numberOfRepayments":12,"minNumberOfRepayments":12,"maxNumberOfRepayments":12,"repaymentEvery":1,
+  "repaymentFrequencyType":"Months","interestRatePerPeriod":1.5,"interestRateFrequencyType":"Per month","annualInterestRate":18,
+  "amortizationType":"Equal installments","interestType":"Flat","active":true},
+ {"id":"2","name":"Declining","currencyCode":"TZS","principal":5000,"numberOfRepayments":6,"repaymentEvery":1,"repaymentFrequencyType":"Days",
+  "interestRatePerPeriod":0,"interestRateFrequencyType":"Per year","amortizationType":"Equal principal payments","interestType":"Declining Balance","active":false}]}`, string(b))
+	assert.NotContains(t, string(b), "strategy", "strategy codes are never shown")
+	assert.Equal(t, 2, got.Items[0].CurrencyDecimals)
+
+	empty, err := translate.ProductListFromUpstream(wire.LoanProducts{})
+	require.NoError(t, err)
+	b, err = json.Marshal(empty)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"items":[]}`, string(b))
+}
