@@ -3,6 +3,7 @@ package translate
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -554,4 +555,126 @@ func CheckDate(field string, d, today, earliest wire.Date, earliestName string) 
 		return Invalid(FieldError{Field: field, Error: "must not be before the " + earliestName + " " + earliest.ISO()})
 	}
 	return nil
+}
+
+// LoanCreateBody is the upstream submission of an origination: the
+// partner's customer, product and principal, the terms copied from the
+// product because the upstream demands them although the product has them
+// (fineract-loans-facts §4.2: LoanApplicationCommandFromApiJsonHelper.
+// validateForCreate, notNull without a product fallback, at 1.8.4 and
+// 1.10.1), the strategy as the product's line names it (code 1.9+, id 1.8),
+// and today as submission and expected disbursement. externalID is the
+// partner's, or the one the proxy generated to recognise its own retries.
+// The product passed WellFormed, so its terms are present.
+func LoanCreateBody(req LoanCreateRequest, clientID int64, p wire.LoanProductData, externalID string, today wire.Date) wire.LoanApplication {
+	return wire.LoanApplication{
+		ClientID:                          clientID,
+		ProductID:                         p.ID,
+		LoanType:                          wire.LoanTypeIndividual,
+		Principal:                         wire.Amount(req.Principal.String()),
+		LoanTermFrequency:                 p.NumberOfRepayments * p.RepaymentEvery,
+		LoanTermFrequencyType:             p.RepaymentFrequencyType.ID,
+		NumberOfRepayments:                p.NumberOfRepayments,
+		RepaymentEvery:                    p.RepaymentEvery,
+		RepaymentFrequencyType:            p.RepaymentFrequencyType.ID,
+		InterestRatePerPeriod:             p.InterestRatePerPeriod,
+		AmortizationType:                  p.AmortizationType.ID,
+		InterestType:                      p.InterestType.ID,
+		InterestCalculationPeriodType:     p.InterestCalculationPeriodType.ID,
+		TransactionProcessingStrategyCode: p.TransactionProcessingStrategyCode,
+		TransactionProcessingStrategyID:   p.TransactionProcessingStrategyID,
+		ExpectedDisbursementDate:          today.ISO(),
+		SubmittedOnDate:                   today.ISO(),
+		ExternalID:                        externalID,
+		DateFormat:                        wire.DateFormat,
+		Locale:                            wire.Locale,
+	}
+}
+
+// LoanUpdateBody is the upstream PUT of an update: the whole application
+// again, from the loan as it is, with the partner's changes over it. The
+// upstream computes the new schedule from the PUT body alone (≤1.10.1
+// LoanScheduleCalculationPlatformService.calculateLoanSchedule on the
+// command's JSON, fineract-loans-facts §6.1), so a partial body would fail
+// or lose terms. The term follows the number of repayments, as on create.
+// A loan lacking a term the PUT must repeat is an error: the answer was not
+// a loan the proxy can re-submit.
+func LoanUpdateBody(current wire.LoanData, req LoanUpdateRequest) (wire.LoanApplication, error) {
+	enums := []*wire.EnumOption{current.RepaymentFrequencyType, current.AmortizationType, current.InterestType, current.InterestCalculationPeriodType}
+	if slices.Contains(enums, nil) || current.Timeline == nil {
+		return wire.LoanApplication{}, fmt.Errorf("loan %d lacks the terms a re-submission repeats", current.ID)
+	}
+	out := wire.LoanApplication{
+		ClientID:                          current.ClientID,
+		ProductID:                         current.LoanProductID,
+		LoanType:                          wire.LoanTypeIndividual,
+		Principal:                         current.Principal,
+		NumberOfRepayments:                current.NumberOfRepayments,
+		RepaymentEvery:                    current.RepaymentEvery,
+		RepaymentFrequencyType:            current.RepaymentFrequencyType.ID,
+		LoanTermFrequencyType:             current.RepaymentFrequencyType.ID,
+		InterestRatePerPeriod:             current.InterestRatePerPeriod,
+		AmortizationType:                  current.AmortizationType.ID,
+		InterestType:                      current.InterestType.ID,
+		InterestCalculationPeriodType:     current.InterestCalculationPeriodType.ID,
+		TransactionProcessingStrategyCode: current.TransactionProcessingStrategyCode,
+		TransactionProcessingStrategyID:   current.TransactionProcessingStrategyID,
+		ExpectedDisbursementDate:          current.Timeline.ExpectedDisbursementDate.ISO(),
+		SubmittedOnDate:                   current.Timeline.SubmittedOnDate.ISO(),
+		ExternalID:                        current.ExternalID,
+		DateFormat:                        wire.DateFormat,
+		Locale:                            wire.Locale,
+	}
+	if req.Principal != nil {
+		out.Principal = wire.Amount(req.Principal.String())
+	}
+	if req.NumberOfRepayments != nil {
+		out.NumberOfRepayments = int(*req.NumberOfRepayments)
+	}
+	if req.InterestRatePerPeriod != nil {
+		out.InterestRatePerPeriod = wire.Amount(req.InterestRatePerPeriod.String())
+	}
+	if req.ExternalID != nil {
+		out.ExternalID = *req.ExternalID
+	}
+	out.LoanTermFrequency = out.NumberOfRepayments * out.RepaymentEvery
+	return out, nil
+}
+
+// ApproveBody approves a submission today, as origination does.
+func ApproveBody(today wire.Date) wire.LoanApprove {
+	return wire.LoanApprove{ApprovedOnDate: today.ISO(), DateFormat: wire.DateFormat, Locale: wire.Locale}
+}
+
+// DisburseBody disburses the full approved principal on day (today on
+// origination, the partner's date on an adjustment) by the configured
+// payment type; 0 sends none.
+func DisburseBody(day wire.Date, paymentTypeID int64, note *string) wire.LoanDisburse {
+	return wire.LoanDisburse{
+		ActualDisbursementDate: day.ISO(),
+		PaymentTypeID:          paymentTypeID,
+		Note:                   deref(note),
+		DateFormat:             wire.DateFormat,
+		Locale:                 wire.Locale,
+	}
+}
+
+// NoteBody is the body of undoapproval and undodisbursal: {} without a
+// note, which undoapproval needs (wire.LoanNote).
+func NoteBody(req NoteRequest) wire.LoanNote { return wire.LoanNote{Note: deref(req.Note)} }
+
+// WriteOffBody writes the loan off on the partner's date, or today.
+func WriteOffBody(req WriteOffRequest, today wire.Date) wire.LoanWriteOff {
+	day := today
+	if req.TransactionDate != nil {
+		day = *req.TransactionDate
+	}
+	return wire.LoanWriteOff{TransactionDate: day.ISO(), Note: deref(req.Note), DateFormat: wire.DateFormat, Locale: wire.Locale}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -484,3 +484,89 @@ func TestProductFromUpstream(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"items":[]}`, string(b))
 }
+
+func marshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+const productTerms = `"repaymentFrequencyType":{"id":2},"interestRatePerPeriod":1.500000,"amortizationType":{"id":1},"interestType":{"id":1},"interestCalculationPeriodType":{"id":1}`
+
+// The submission is fineract-loans-facts §4.5's example on each line: the
+// product's strategy as that line names it, every term the validators
+// demand, today twice.
+func TestLoanCreateBody(t *testing.T) {
+	req := mustParseCreate(t, `{"customerId":42,"productId":1,"principal":10000,"externalId":"halotel-tx-12345"}`)
+	today := date(t, "2026-05-25")
+	tests := []struct {
+		name, product, strategy string
+	}{
+		{"1.9+", `{"id":1,"numberOfRepayments":12,"repaymentEvery":1,` + productTerms + `,"transactionProcessingStrategyCode":"mifos-standard-strategy"}`,
+			`"transactionProcessingStrategyCode":"mifos-standard-strategy"`},
+		{"1.8", `{"id":1,"numberOfRepayments":12,"repaymentEvery":1,` + productTerms + `,"transactionProcessingStrategyId":1}`,
+			`"transactionProcessingStrategyId":1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := translate.LoanCreateBody(req, 42, decodeInto[wire.LoanProductData](t, tt.product), "halotel-tx-12345", today)
+			assert.JSONEq(t, `{"clientId":42,"productId":1,"loanType":"individual","principal":10000,"loanTermFrequency":12,"loanTermFrequencyType":2,
+ "numberOfRepayments":12,"repaymentEvery":1,"repaymentFrequencyType":2,"interestRatePerPeriod":1.500000,"amortizationType":1,"interestType":1,
+ "interestCalculationPeriodType":1,`+tt.strategy+`,"expectedDisbursementDate":"2026-05-25","submittedOnDate":"2026-05-25",
+ "externalId":"halotel-tx-12345","dateFormat":"yyyy-MM-dd","locale":"en"}`, marshal(t, got))
+		})
+	}
+	weekly := decodeInto[wire.LoanProductData](t, `{"id":2,"numberOfRepayments":6,"repaymentEvery":2,`+productTerms+`}`)
+	got := translate.LoanCreateBody(req, 42, weekly, "gen-1", today)
+	assert.Equal(t, 12, got.LoanTermFrequency, "the term is repayments × every")
+}
+
+func mustParseCreate(t *testing.T, body string) translate.LoanCreateRequest {
+	t.Helper()
+	req, err := translate.ParseLoanCreate([]byte(body))
+	require.Nil(t, err)
+	return req
+}
+
+func TestLoanUpdateBody(t *testing.T) {
+	current := decodeInto[wire.LoanData](t, `{"id":501,"externalId":"old","status":{"id":100},"clientId":42,"loanProductId":1,"principal":10000.000000,
+ "numberOfRepayments":12,"repaymentEvery":1,`+productTerms+`,"transactionProcessingStrategyCode":"mifos-standard-strategy",
+ "timeline":{"submittedOnDate":[2026,5,20],"expectedDisbursementDate":[2026,5,21]}}`)
+	base := `"clientId":42,"productId":1,"loanType":"individual","loanTermFrequencyType":2,"repaymentEvery":1,"repaymentFrequencyType":2,
+ "amortizationType":1,"interestType":1,"interestCalculationPeriodType":1,"transactionProcessingStrategyCode":"mifos-standard-strategy",
+ "expectedDisbursementDate":"2026-05-21","submittedOnDate":"2026-05-20","dateFormat":"yyyy-MM-dd","locale":"en"`
+	tests := []struct {
+		name, body, want string
+	}{
+		{"principal only: every other term repeated", `{"principal":2000}`,
+			`{` + base + `,"principal":2000,"loanTermFrequency":12,"numberOfRepayments":12,"interestRatePerPeriod":1.500000,"externalId":"old"}`},
+		{"repayments move the term", `{"numberOfRepayments":6,"interestRatePerPeriod":0,"externalId":"new"}`,
+			`{` + base + `,"principal":10000.000000,"loanTermFrequency":6,"numberOfRepayments":6,"interestRatePerPeriod":0,"externalId":"new"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, perr := translate.ParseLoanUpdate([]byte(tt.body))
+			require.Nil(t, perr)
+			got, err := translate.LoanUpdateBody(current, req)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, marshal(t, got))
+		})
+	}
+	_, err := translate.LoanUpdateBody(wire.LoanData{ID: 7}, translate.LoanUpdateRequest{})
+	assert.EqualError(t, err, "loan 7 lacks the terms a re-submission repeats")
+}
+
+func TestCommandBodies(t *testing.T) {
+	today, note := date(t, "2026-05-25"), "wallet credit"
+	assert.JSONEq(t, `{"approvedOnDate":"2026-05-25","dateFormat":"yyyy-MM-dd","locale":"en"}`, marshal(t, translate.ApproveBody(today)))
+	assert.JSONEq(t, `{"actualDisbursementDate":"2026-05-25","paymentTypeId":1,"note":"wallet credit","dateFormat":"yyyy-MM-dd","locale":"en"}`,
+		marshal(t, translate.DisburseBody(today, 1, &note)))
+	assert.JSONEq(t, `{"actualDisbursementDate":"2026-05-25","dateFormat":"yyyy-MM-dd","locale":"en"}`, marshal(t, translate.DisburseBody(today, 0, nil)))
+	assert.Equal(t, `{}`, marshal(t, translate.NoteBody(translate.NoteRequest{})), "undoapproval needs a JSON object")
+	assert.Equal(t, `{"note":"wallet credit"}`, marshal(t, translate.NoteBody(translate.NoteRequest{Note: &note})))
+	assert.JSONEq(t, `{"transactionDate":"2026-05-25","dateFormat":"yyyy-MM-dd","locale":"en"}`, marshal(t, translate.WriteOffBody(translate.WriteOffRequest{}, today)))
+	dated := date(t, "2026-05-01")
+	assert.JSONEq(t, `{"transactionDate":"2026-05-01","note":"wallet credit","dateFormat":"yyyy-MM-dd","locale":"en"}`,
+		marshal(t, translate.WriteOffBody(translate.WriteOffRequest{TransactionDate: &dated, Note: &note}, today)))
+}
