@@ -209,6 +209,20 @@ func LoanFromUpstream(l wire.LoanData) (Loan, error) {
 	return out, r.err
 }
 
+// LoanPage maps one page of upstream loans, already filtered and ordered,
+// with the count of every match (spec §9: total after every filter).
+func LoanPage(loans []wire.LoanData, total int64, r LoanListRequest) (Page[Loan], error) {
+	items := make([]Loan, 0, len(loans))
+	for _, l := range loans {
+		item, err := LoanFromUpstream(l)
+		if err != nil {
+			return Page[Loan]{}, err
+		}
+		items = append(items, item)
+	}
+	return Page[Loan]{Items: items, Total: total, Page: r.Page, RowsPerPage: r.Rows}, nil
+}
+
 // LoanStatusLabel is the partner status for an upstream loan status id.
 func LoanStatusLabel(id int64) string {
 	for _, s := range loanStatuses {

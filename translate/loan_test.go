@@ -570,3 +570,22 @@ func TestCommandBodies(t *testing.T) {
 	assert.JSONEq(t, `{"transactionDate":"2026-05-01","note":"wallet credit","dateFormat":"yyyy-MM-dd","locale":"en"}`,
 		marshal(t, translate.WriteOffBody(translate.WriteOffRequest{TransactionDate: &dated, Note: &note}, today)))
 }
+
+func TestLoanPage(t *testing.T) {
+	r, perr := translate.ParseLoanListQuery("page=3&rows=2")
+	require.Nil(t, perr)
+	got, err := translate.LoanPage([]wire.LoanData{{ID: 5, Status: &wire.EnumOption{ID: 300}}}, 5, r)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), got.Total)
+	assert.Equal(t, 3, got.Page)
+	assert.Equal(t, 2, got.RowsPerPage)
+	require.Len(t, got.Items, 1)
+	assert.Equal(t, "Active", got.Items[0].Status)
+
+	empty, err := translate.LoanPage(nil, 0, r)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"items":[],"total":0,"page":3,"rowsPerPage":2}`, marshal(t, empty))
+
+	_, err = translate.LoanPage([]wire.LoanData{{ID: 5, Principal: "-1"}}, 1, r)
+	assert.Error(t, err)
+}
