@@ -62,7 +62,7 @@ func BenchmarkCustomerEncode(b *testing.B) {
 // BenchmarkPageRoundTrip is GET /v1/customers?rows=25 outside HTTP.
 func BenchmarkPageRoundTrip(b *testing.B) {
 	body := []byte(benchPageBody)
-	req := translate.ListRequest{PageRequest: translate.PageRequest{Page: 1, Rows: 25}}
+	req := translate.ListRequest{Page: 1, Rows: 25}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -82,7 +82,7 @@ func BenchmarkPageEncode(b *testing.B) {
 	if err := json.Unmarshal([]byte(benchPageBody), &p); err != nil {
 		b.Fatal(err)
 	}
-	page := translate.CustomerPage(p, translate.ListRequest{PageRequest: translate.PageRequest{Page: 1, Rows: 25}})
+	page := translate.CustomerPage(p, translate.ListRequest{Page: 1, Rows: 25})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := json.Marshal(page); err != nil {

@@ -212,11 +212,7 @@ const (
 
 // ParseCustomerID validates a path id: digits only, positive, fits int64.
 func ParseCustomerID(s string) (int64, *Error) {
-	id, ok := parsePositiveDigits(s)
-	if !ok {
-		return 0, Invalid(FieldError{Field: FieldCustomerID, Error: errPositiveInt})
-	}
-	return id, nil
+	return parsePathID(FieldCustomerID, s)
 }
 
 // ParseCustomerExternalID validates an externalId taken from the path.

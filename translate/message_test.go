@@ -164,7 +164,7 @@ func TestAssemble(t *testing.T) {
 	shared := []Rule{{Status: "400", Code: "a"}, resourceRows("400"), {Status: "400", Code: "*"},
 		resourceRows("404"), {Status: "404", Code: "*"}, {Status: "*", Code: "*"}}
 	first := rowsAbout(Customers, []Rule{{Status: "404", Code: "c404"}, {Status: "400", Code: "c400"}})
-	second := rowsAbout(testLoans, []Rule{{Status: "400", Code: "l400"}})
+	second := rowsAbout(Loans, []Rule{{Status: "400", Code: "l400"}})
 	var got []string
 	for _, r := range assemble(shared, first, second) {
 		got = append(got, r.Status+" "+r.Code+" "+r.Resource.Name)

@@ -29,9 +29,9 @@ func TestWriteOutcomes(t *testing.T) {
 			"the change may have been applied, and the customer could not be read to find out; read it before retrying the request", true},
 		{"applied", Applied(Customers, 42, cutOff), Internal,
 			"the change was applied, but the customer could not be read back; read it with GET /v1/customers/42", false},
-		{"unknown, naming the resource addressed", OutcomeUnknown(cutOff, testLoans.ByID("5")), Unavailable,
+		{"unknown, naming the resource addressed", OutcomeUnknown(cutOff, Loans.ByID("5")), Unavailable,
 			"the change may have been applied, and the loan could not be read to find out; read it before retrying the request", true},
-		{"applied, naming the resource and where to read it", Applied(testLoans, 5, cutOff), Internal,
+		{"applied, naming the resource and where to read it", Applied(Loans, 5, cutOff), Internal,
 			"the change was applied, but the loan could not be read back; read it with GET /v1/loans/5", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -26,11 +25,15 @@ const (
 	maxPage = 10_000_000
 )
 
-// PageRequest is the paging and order part of every partner list query.
-type PageRequest struct {
+// ListRequest is the part of a partner list query every list shares
+// (spec §6): paging, order and the exact externalId lookup.
+type ListRequest struct {
 	Page, Rows int
 	OrderBy    string // partner column; "" orders by id (wire.ListQuery)
 	SortOrder  string // ASC, DESC or "" for ASC
+	// ExternalID, when HasExternalID, makes the list an exact point lookup.
+	ExternalID    string
+	HasExternalID bool
 }
 
 // sortColumn maps one partner orderBy value to its upstream column.
@@ -57,65 +60,6 @@ func (cols sortColumns) names() string {
 	return strings.Join(names, ", ")
 }
 
-// pageParams are the query parameters parsePage reads; a resource's list
-// accepts them and its own filters.
-var pageParams = []string{"page", "rows", "orderBy", "sortOrder"}
-
-// parsePage reads the paging and order parameters of a parsed query (see
-// ParseQuery), appending each problem to fields with the parameter it
-// concerns.
-func parsePage(q map[string]string, cols sortColumns, fields *[]FieldError) PageRequest {
-	req := PageRequest{Page: DefaultPage, Rows: DefaultRows}
-	if v, ok := q["page"]; ok {
-		n, valid := parsePositiveDigits(v)
-		if !valid || n > maxPage {
-			*fields = append(*fields, FieldError{Field: "page", Error: "must be an integer from 1 to " + strconv.Itoa(maxPage)})
-		}
-		req.Page = int(n)
-	}
-	if v, ok := q["rows"]; ok {
-		n, valid := parsePositiveDigits(v)
-		if !valid || n > MaxRows {
-			*fields = append(*fields, FieldError{Field: "rows", Error: "must be an integer from 1 to " + strconv.Itoa(MaxRows)})
-		}
-		req.Rows = int(n)
-	}
-	if v, ok := q["orderBy"]; ok {
-		if _, valid := cols.upstream(v); !valid {
-			*fields = append(*fields, FieldError{Field: "orderBy", Error: "must be one of " + cols.names()})
-		}
-		req.OrderBy = v
-	}
-	if v, ok := q["sortOrder"]; ok {
-		if v != "ASC" && v != "DESC" {
-			*fields = append(*fields, FieldError{Field: "sortOrder", Error: "must be ASC or DESC"})
-		}
-		req.SortOrder = v
-	}
-	return req
-}
-
-// upstreamPage is the upstream page request: always an explicit positive
-// limit and only whitelisted sort columns; wire.ListQuery adds the default
-// order and the unique tie-breaker.
-func (r PageRequest) upstreamPage(cols sortColumns) wire.ListQuery {
-	column, _ := cols.upstream(r.OrderBy)
-	return wire.ListQuery{
-		Offset:    (r.Page - 1) * r.Rows,
-		Limit:     r.Rows,
-		OrderBy:   column,
-		SortOrder: r.SortOrder,
-	}
-}
-
-// ListRequest is a validated GET /v1/customers query.
-type ListRequest struct {
-	PageRequest
-	// ExternalID, when HasExternalID, makes the list an exact point lookup.
-	ExternalID    string
-	HasExternalID bool
-}
-
 // customerSortColumns are the customer list's orderBy values.
 var customerSortColumns = sortColumns{
 	{"id", "id"},
@@ -124,22 +68,74 @@ var customerSortColumns = sortColumns{
 	{"activationDate", "activationDate"},
 }
 
+// listParams are the query parameters parseListParams reads; a resource's
+// list accepts them and its own filters.
+var listParams = []string{"page", "rows", "orderBy", "sortOrder", "externalId"}
+
 // ParseListQuery validates a customer list query, given raw as received
 // (see ParseQuery); every problem is reported with the field it concerns,
 // unknown, repeated and unparseable parameters included.
 func ParseListQuery(raw string) (ListRequest, *Error) {
-	q, fields := ParseQuery(raw, slices.Concat(pageParams, []string{"externalId"})...)
-	req := ListRequest{PageRequest: parsePage(q, customerSortColumns, &fields)}
+	q, fields := ParseQuery(raw, listParams...)
+	req, more := parseListParams(q, customerSortColumns)
+	if fields = append(fields, more...); len(fields) > 0 {
+		return ListRequest{}, Invalid(fields...)
+	}
+	return req, nil
+}
+
+// parseListParams reads the parameters every partner list shares from a
+// parsed query: paging, an order among cols and the exact externalId
+// lookup.
+func parseListParams(q map[string]string, cols sortColumns) (ListRequest, []FieldError) {
+	req := ListRequest{Page: DefaultPage, Rows: DefaultRows}
+	var fields []FieldError
+	if v, ok := q["page"]; ok {
+		n, valid := parsePositiveDigits(v)
+		if !valid || n > maxPage {
+			fields = append(fields, FieldError{Field: "page", Error: "must be an integer from 1 to " + strconv.Itoa(maxPage)})
+		}
+		req.Page = int(n)
+	}
+	if v, ok := q["rows"]; ok {
+		n, valid := parsePositiveDigits(v)
+		if !valid || n > MaxRows {
+			fields = append(fields, FieldError{Field: "rows", Error: "must be an integer from 1 to " + strconv.Itoa(MaxRows)})
+		}
+		req.Rows = int(n)
+	}
+	if v, ok := q["orderBy"]; ok {
+		if _, valid := cols.upstream(v); !valid {
+			fields = append(fields, FieldError{Field: "orderBy", Error: "must be one of " + cols.names()})
+		}
+		req.OrderBy = v
+	}
+	if v, ok := q["sortOrder"]; ok {
+		if v != "ASC" && v != "DESC" {
+			fields = append(fields, FieldError{Field: "sortOrder", Error: "must be ASC or DESC"})
+		}
+		req.SortOrder = v
+	}
 	if v, ok := q["externalId"]; ok {
 		if problem := checkExternalID(v); problem != "" {
 			fields = append(fields, FieldError{Field: "externalId", Error: problem})
 		}
 		req.ExternalID, req.HasExternalID = v, true
 	}
-	if len(fields) > 0 {
-		return ListRequest{}, Invalid(fields...)
+	return req, fields
+}
+
+// upstreamPage is the upstream page request: always an explicit positive
+// limit and only the whitelisted column of cols; wire.ListQuery adds the
+// default order and the unique tie-breaker.
+func (r ListRequest) upstreamPage(cols sortColumns) wire.ListQuery {
+	column, _ := cols.upstream(r.OrderBy)
+	return wire.ListQuery{
+		Offset:    (r.Page - 1) * r.Rows,
+		Limit:     r.Rows,
+		OrderBy:   column,
+		SortOrder: r.SortOrder,
 	}
-	return req, nil
 }
 
 // Upstream is the upstream page request of a customer list.

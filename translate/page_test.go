@@ -57,7 +57,7 @@ func TestParseListQuery(t *testing.T) {
 func TestCustomerPage(t *testing.T) {
 	var p wire.Page[wire.ClientData]
 	require.NoError(t, json.Unmarshal([]byte(`{"totalFilteredRecords":1284,"pageItems":[{"id":42,"accountNo":"000000042","status":{"id":300,"code":"clientStatusType.active","value":"Active"},"active":true,"officeId":1,"displayName":"Ada Lovelace","activationDate":[2026,5,22]}]}`), &p))
-	got, err := json.Marshal(translate.CustomerPage(p, translate.ListRequest{PageRequest: translate.PageRequest{Page: 1, Rows: 25}}))
+	got, err := json.Marshal(translate.CustomerPage(p, translate.ListRequest{Page: 1, Rows: 25}))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"items":[{"id":"42","accountNo":"000000042","status":"Active","active":true,"officeId":"1","displayName":"Ada Lovelace","activationDate":"2026-05-22"}],"total":1284,"page":1,"rowsPerPage":25}`, string(got))
 }
@@ -79,7 +79,7 @@ func TestPointLookupPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := translate.ListRequest{PageRequest: translate.PageRequest{Page: tt.page, Rows: 5}, ExternalID: "x", HasExternalID: true}
+			req := translate.ListRequest{Page: tt.page, Rows: 5, ExternalID: "x", HasExternalID: true}
 			got, err := json.Marshal(translate.PointLookupPage(tt.found, req))
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, string(got))

@@ -69,6 +69,8 @@ const (
 // only where two resources' code patterns overlap.
 var rules = assemble(sharedRules,
 	customerRules,
+	productRules,
+	loanRules,
 )
 
 // sharedRules are the rows that hold whatever resource a request addresses.
@@ -129,6 +131,7 @@ var sharedRules = []Rule{
 		Note: "other domain rules: the upstream text in partner vocabulary, or the fixed text when it cannot be made safe"},
 
 	// Retry with backoff.
+	resourceRows("409"),
 	{Status: "409", Code: "*", Partner: Unavailable, Message: "the {resource} was changed concurrently, retry the request",
 		Note: "optimistic lock (1.9+)"},
 	{Status: "425", Code: "*", Partner: Unavailable, Message: "the same request is still being processed, retry later",

@@ -474,19 +474,19 @@ func envelopeCases(t *testing.T) []envelopeCase {
 			env:    fxDomainRule("error.msg.loan.client.blocked", "Client Client-7 is blocked."),
 			target: loanCreateByExt,
 			code:   Aborted, message: "lms: status=403: Customer Client-7 is blocked"},
-		{name: "a customer row never takes the loan's path id", op: "loans.get", env: fxNotFound(notFound18), target: testLoans.ByID("5"),
+		{name: "a customer row never takes the loan's path id", op: "loans.get", env: fxNotFound(notFound18), target: Loans.ByID("5"),
 			code: NotFound, message: "lms: status=404: Customer with id 99 does not exist"},
 		{name: "domain rule without a reason names the loan", op: "loans.approve",
 			env:    fxEnvelope{403, "Request was understood but caused a domain rule violation.", "Errors contain reason for domain rule violation.", codeDomainRule, nil},
-			target: testLoans.ByID("5"),
+			target: Loans.ByID("5"),
 			code:   Aborted, message: "lms: status=403: the request conflicts with the loan's current state"},
 		{name: "unsafe domain rule falls back naming the loan", op: "loans.approve",
 			env:    fxDomainRule("error.msg.loan.something.new", "Loan 5 violates constraint fk_m_loan"),
-			target: testLoans.ByExternalID("l-5"),
+			target: Loans.ByExternalID("l-5"),
 			code:   Aborted, message: "lms: status=403: the request conflicts with the loan's current state"},
 		{name: "concurrent modification of a loan product", op: "loanproducts.update", lines: []string{"1.9"},
 			env:    fxEnvelope{409, "concurrent modification", "concurrent modification", "error.msg.platform.service.client.conflict", nil},
-			target: Target{Resource: testProducts, ID: "1", Values: []string{"1"}},
+			target: Target{Resource: Products, ID: "1", Values: []string{"1"}},
 			code:   Unavailable, message: "lms: status=409: the loan product was changed concurrently, retry the request"},
 		{name: "concurrent modification of nothing the proxy knows", op: "other", lines: []string{"1.9"},
 			env:  fxEnvelope{409, "concurrent modification", "concurrent modification", "error.msg.platform.service.client.conflict", nil},
@@ -494,14 +494,12 @@ func envelopeCases(t *testing.T) []envelopeCase {
 	}
 }
 
-// Resources of later issues, for the rows that must already name them.
+// Targets of requests that name other resources in their body.
 var (
-	testLoans    = Resource{Name: "Loan", Path: "/v1/loans"}
-	testProducts = Resource{Name: "Loan product", Path: "/v1/loan-products"}
 	// loanCreate names a customer and a product in its body.
-	loanCreate = Target{Resource: testLoans,
-		Refs: []Ref{{Resource: Customers, Field: "customerId", Value: "42"}, {Resource: testProducts, Field: "productId", Value: "1"}}}
-	loanCreateByExt = Target{Resource: testLoans,
+	loanCreate = Target{Resource: Loans,
+		Refs: []Ref{{Resource: Customers, Field: "customerId", Value: "42"}, {Resource: Products, Field: "productId", Value: "1"}}}
+	loanCreateByExt = Target{Resource: Loans,
 		Refs: []Ref{{Resource: Customers, Field: "customerExternalId", Value: "Client-7"}}}
 )
 
@@ -511,7 +509,13 @@ func withName(name string, c envelopeCase) envelopeCase {
 }
 
 func TestFromUpstreamEnvelopes(t *testing.T) {
-	for _, c := range envelopeCases(t) {
+	runEnvelopeCases(t, envelopeCases(t))
+}
+
+// runEnvelopeCases checks each case on each line it lists (both when it
+// lists none), with the line's own error writer.
+func runEnvelopeCases(t *testing.T, cases []envelopeCase) {
+	for _, c := range cases {
 		lines := c.lines
 		if len(lines) == 0 {
 			lines = []string{"1.8", "1.9"}
