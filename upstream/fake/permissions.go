@@ -24,6 +24,7 @@ const (
 const (
 	readBusinessDate = "READ_BUSINESS_DATE"
 	readConfig       = "READ_CONFIGURATION"
+	readLoanProduct  = "READ_LOANPRODUCT"
 )
 
 // writeTasks are the permission codes of every command the simulator runs.
@@ -40,7 +41,7 @@ func writeTasks() []string {
 // "today" needs — not ALL_FUNCTIONS,
 // which from 1.10 would also make the user its own checker.
 func servicePermissions() map[string]bool {
-	granted := map[string]bool{readBusinessDate: true, readConfig: true}
+	granted := map[string]bool{readBusinessDate: true, readConfig: true, readLoanProduct: true}
 	for _, e := range entities {
 		granted[readPermission(e.name)] = true
 	}

@@ -9,6 +9,7 @@ import "slices"
 // routes are every resource's path templates (see route).
 var routes = slices.Concat(
 	clientRoutes,
+	loanProductRoutes,
 	businessDateRoutes,
 	configurationRoutes,
 )

@@ -86,6 +86,9 @@ type store struct {
 	codeValues map[int64]codeValue
 	clients    table[ClientSnapshot]
 	loans      table[LoanSnapshot]
+	products   table[loanProduct]
+	// paymentTypes are m_payment_type by id (disbursements name one).
+	paymentTypes map[int64]string
 }
 
 func newStore() *store {
@@ -94,6 +97,9 @@ func newStore() *store {
 		codeValues: map[int64]codeValue{},
 		clients:    newTable[ClientSnapshot](),
 		loans:      newTable[LoanSnapshot](),
+		products:   newTable[loanProduct](),
+
+		paymentTypes: map[int64]string{},
 	}
 }
 
