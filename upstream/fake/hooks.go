@@ -84,8 +84,9 @@ func (s *Server) AddClient(seed ClientSeed) int64 {
 func (s *Server) AddLoan(seed LoanSeed) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := loanWithDefaults(seed, s.today())
-	s.db.addLoan(l)
+	today := s.today()
+	l := loanWithDefaults(seed, today)
+	s.db.addLoan(l, today)
 	return l.ID
 }
 

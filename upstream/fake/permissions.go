@@ -111,4 +111,7 @@ type PendingCommand struct {
 	Task string // permission code, e.g. UPDATE_CLIENT
 	// ClientID is the client the command is for; 0 for a create.
 	ClientID int64
+	// LoanID is the loan the command is for; 0 for a create or a client
+	// command.
+	LoanID int64
 }

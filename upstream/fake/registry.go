@@ -10,6 +10,7 @@ import "slices"
 var routes = slices.Concat(
 	clientRoutes,
 	loanProductRoutes,
+	loanRoutes,
 	businessDateRoutes,
 	configurationRoutes,
 )
@@ -19,4 +20,5 @@ var routes = slices.Concat(
 // commands are what maker-checker can hold.
 var entities = []*entity{
 	clientEntity,
+	loanEntity,
 }

@@ -148,7 +148,7 @@ func (st *store) seed(today wire.Date) {
 		st.prepareClient(c)
 		st.addClient(c)
 	}
-	st.addLoan(loanWithDefaults(LoanSeed{ClientID: SeedOpenLoanID, Status: LoanActive}, today))
+	st.addLoan(loanWithDefaults(LoanSeed{ClientID: SeedOpenLoanID, Status: LoanActive}, today), today)
 }
 
 // clientWithDefaults applies the ClientSeed defaults.

@@ -76,7 +76,7 @@ func TestRouting(t *testing.T) {
 			name, method, path, contentType string
 			status                          int
 		}{
-			{"unknown resource", http.MethodGet, fake.BasePath + "/loans", "", http.StatusNotFound},
+			{"unknown resource", http.MethodGet, fake.BasePath + "/savingsaccounts", "", http.StatusNotFound},
 			{"outside the API", http.MethodGet, "/fineract-provider/api/v2/clients", "", http.StatusNotFound},
 			{"prefix but no separator", http.MethodGet, fake.BasePath + "x/clients", "", http.StatusNotFound},
 			{"non-numeric id", http.MethodGet, clientsPath + "/abc", "", http.StatusNotFound},

@@ -87,6 +87,7 @@ type store struct {
 	clients    table[ClientSnapshot]
 	loans      table[LoanSnapshot]
 	products   table[loanProduct]
+	loanTxs    sequence // m_loan_transaction ids
 	// paymentTypes are m_payment_type by id (disbursements name one).
 	paymentTypes map[int64]string
 }
@@ -98,6 +99,7 @@ func newStore() *store {
 		clients:    newTable[ClientSnapshot](),
 		loans:      newTable[LoanSnapshot](),
 		products:   newTable[loanProduct](),
+		loanTxs:    sequence{next: 1},
 
 		paymentTypes: map[int64]string{},
 	}
