@@ -10,6 +10,7 @@ import "slices"
 var routes = slices.Concat(
 	clientRoutes,
 	loanProductRoutes,
+	loanTransactionRoutes,
 	loanRoutes,
 	businessDateRoutes,
 	configurationRoutes,
