@@ -12,6 +12,7 @@ var routes = slices.Concat(
 	loanProductRoutes,
 	loanTransactionRoutes,
 	loanRoutes,
+	batchRoutes,
 	businessDateRoutes,
 	configurationRoutes,
 )
