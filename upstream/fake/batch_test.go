@@ -78,6 +78,10 @@ func TestBatchOrigination(t *testing.T) {
 		assert.Equal(t, "Money Transfer", got["transactions"].([]any)[0].(map[string]any)["paymentDetailData"].(map[string]any)["paymentType"].(map[string]any)["name"],
 			"the body reference $.clientId resolved to 1")
 		assert.Equal(t, 3, s.Writes())
+		loans := s.Loans(fake.SeedActiveID)
+		require.Len(t, loans, 1)
+		assert.Equal(t, fake.LoanActive, loans[0].Status)
+		assert.Equal(t, "b-1", loans[0].ExternalID)
 	})
 }
 
@@ -104,6 +108,7 @@ func TestBatchRollback(t *testing.T) {
 		}
 		assert.Contains(t, a.Body, "error.msg.loan.disbursal.cannot.be.a.future.date")
 		assert.Equal(t, http.StatusNotFound, do(t, s, http.MethodGet, "loans/2", "").Status, "the submitted loan is rolled back")
+		assert.Empty(t, s.Loans(fake.SeedActiveID), "no loan stranded")
 		assert.Equal(t, 0, s.Writes())
 
 		// The external id is free again; the rolled-back id stays used up.

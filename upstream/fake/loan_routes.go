@@ -61,9 +61,34 @@ func (s *Server) loanMethods(c *call, t target) methods {
 			v, err := s.getLoan(c, t)
 			return s.render(c.r, v, err)
 		},
-		http.MethodPost:   func() result { return s.loanCommand(c, t) },
-		http.MethodDelete: func() result { return s.deleteLoan(c, t) },
+		http.MethodPost:   func() result { return s.unlessLocked(c, t, s.loanCommand) },
+		http.MethodDelete: func() result { return s.unlessLocked(c, t, s.deleteLoan) },
 	}
+}
+
+// unlessLocked is LoanCOBApiFilter in front of a loan write (1.9+): a loan
+// the COB job holds is a 409 before permission or body are looked at; an
+// unknown external id passes on to the resource's 404
+// (fineract-provider/.../infrastructure/jobs/filter/LoanCOBApiFilter.java,
+// LoanCOBFilterHelper.java, 1.10.1).
+func (s *Server) unlessLocked(c *call, t target, write func(*call, target) result) result {
+	if id, err := s.resolve(loanEntity, t); err == nil {
+		if err := s.cobLockError(id); err != nil {
+			return s.render(c.r, nil, err)
+		}
+	}
+	return write(c, t)
+}
+
+// cobLockError is ApiGlobalErrorResponse.loanIsLocked for a held loan on
+// 1.9+ (fineract-core/.../infrastructure/core/data/ApiGlobalErrorResponse.java,
+// 1.10.1): no errors items.
+func (s *Server) cobLockError(id int64) error {
+	if !s.opts.Version.AtLeast(upstream.V1_9) || !s.db.cobLocked[id] {
+		return nil
+	}
+	msg := "Loan is locked by the COB job. Loan ID: " + fmtID(id)
+	return envelope(http.StatusConflict, msg, msg, "error.msg.loan.locked", nil)
 }
 
 // loanResult is a loan command's CommandProcessingResult: officeId,

@@ -35,11 +35,13 @@ var loanTransactionRoutes = []route{
 		if !ok {
 			return nil
 		}
-		return methods{http.MethodPost: func() result { return s.loanTransaction(c, byID(id)) }}
+		return methods{http.MethodPost: func() result { return s.unlessLocked(c, byID(id), s.loanTransaction) }}
 	}},
 	{template: "loans/external-id/{loanExternalId}/transactions", served: upstream.Version.HasExternalIDRoutes,
 		methods: func(s *Server, c *call, p params) methods {
-			return methods{http.MethodPost: func() result { return s.loanTransaction(c, byExternalID(p["loanExternalId"])) }}
+			return methods{http.MethodPost: func() result {
+				return s.unlessLocked(c, byExternalID(p["loanExternalId"]), s.loanTransaction)
+			}}
 		}},
 }
 

@@ -120,3 +120,28 @@ func TestLoanWritePipeline(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, again.Status, "1.8 runs it again: no longer approved")
 	})
 }
+
+// TestLoanCOBLock: from 1.9 a loan held by the COB job refuses writes,
+// direct or batched, with 409 before anything else; reads still work.
+func TestLoanCOBLock(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		s.LockLoanForCOB(1, true)
+		s.DenyPermission("WRITEOFF_LOAN")
+		writes := []struct{ method, path, body string }{
+			{http.MethodPost, "loans/1/transactions?command=writeoff", "{}"},
+			{http.MethodPost, "loans/1?command=undodisbursal", ""},
+			{http.MethodDelete, "loans/1", ""},
+			{http.MethodPost, "batches", `[{"requestId":1,"relativeUrl":"loans/1?command=approve","method":"POST","body":"{}"}]`},
+		}
+		for _, w := range writes {
+			r := do(t, s, w.method, w.path, w.body)
+			if !v.AtLeast(upstream.V1_9) {
+				assert.NotEqual(t, http.StatusConflict, r.Status, "1.8 has no COB filter: %s", w.path)
+				continue
+			}
+			wantError(t, r, http.StatusConflict, "error.msg.loan.locked")
+			assert.Equal(t, "Loan is locked by the COB job. Loan ID: 1", r.Body["defaultUserMessage"])
+		}
+		assert.Equal(t, http.StatusOK, do(t, s, http.MethodGet, "loans/1", "").Status)
+	})
+}

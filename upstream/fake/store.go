@@ -88,6 +88,9 @@ type store struct {
 	loans      table[LoanSnapshot]
 	products   table[loanProduct]
 	loanTxs    sequence // m_loan_transaction ids
+	// cobLocked are the loans the Loan COB job holds hard-locked
+	// (m_loan_account_locks; LockLoanForCOB).
+	cobLocked map[int64]bool
 	// paymentTypes are m_payment_type by id (disbursements name one).
 	paymentTypes map[int64]string
 }
@@ -100,6 +103,7 @@ func newStore() *store {
 		loans:      newTable[LoanSnapshot](),
 		products:   newTable[loanProduct](),
 		loanTxs:    sequence{next: 1},
+		cobLocked:  map[int64]bool{},
 
 		paymentTypes: map[int64]string{},
 	}
