@@ -61,6 +61,7 @@ func (s *Server) loanMethods(c *call, t target) methods {
 			v, err := s.getLoan(c, t)
 			return s.render(c.r, v, err)
 		},
+		http.MethodPut:    func() result { return s.unlessLocked(c, t, s.updateLoan) },
 		http.MethodPost:   func() result { return s.unlessLocked(c, t, s.loanCommand) },
 		http.MethodDelete: func() result { return s.unlessLocked(c, t, s.deleteLoan) },
 	}
