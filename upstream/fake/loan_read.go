@@ -1,6 +1,8 @@
 package fake
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 
 	"lmsproxy/upstream"
@@ -260,4 +262,57 @@ func (s *Server) transactionObjects(l *LoanSnapshot) []obj {
 		out = append(out, o)
 	}
 	return out
+}
+
+// listLoans is GET /loans (LoansApiResource.retrieveAll,
+// LoanReadPlatformServiceImpl.retrieveAll; facts §7.7): exact externalId
+// (1.8's way to find a loan by it) and accountNo, on 1.9+ a numeric status
+// (a name fails Integer.parseInt unmapped: 500), paging with the line's
+// defaults; no client filter on any line. Items are the single read
+// without associations. orderBy and sortOrder are not modelled: rows come
+// in id order.
+func (s *Server) listLoans(c *call) (obj, error) {
+	if err := s.permitRead(loanEntity.name); err != nil {
+		return nil, err
+	}
+	q := c.query
+	offset, okOffset := queryInt(q, "offset")
+	limit, okLimit := queryInt(q, "limit")
+	if !okOffset || !okLimit {
+		return nil, springError(http.StatusNotFound)
+	}
+	status := -1
+	if st := q.Get("status"); st != "" && s.opts.Version.AtLeast(upstream.V1_9) {
+		n, err := strconv.Atoi(st)
+		if err != nil {
+			return nil, unmappedError(s.opts.Version, `For input string: "`+st+`"`)
+		}
+		status = n
+	}
+	var rows []*LoanSnapshot
+	for _, l := range s.db.loans.sorted() {
+		switch {
+		case q.Get("externalId") != "" && !collationEqual(l.ExternalID, q.Get("externalId")):
+		case q.Get("accountNo") != "" && l.AccountNo != q.Get("accountNo"):
+		case status >= 0 && int(l.Status) != status:
+		default:
+			rows = append(rows, l)
+		}
+	}
+	total := len(rows)
+	items := []obj{}
+	for _, l := range page(s, rows, offset, limit) {
+		items = append(items, s.loanObject(l, false, false))
+	}
+	return obj{{"totalFilteredRecords", total}, {"pageItems", items}}, nil
+}
+
+// unmappedError is a RuntimeException no mapper knows: 1.9+'s
+// DefaultExceptionMapper answers {"Exception": message}, 1.8 Spring Boot's
+// error JSON.
+func unmappedError(v upstream.Version, msg string) error {
+	if !exceptionMapperCatchesAll(v) {
+		return springError(http.StatusInternalServerError)
+	}
+	return &apiError{status: http.StatusInternalServerError, body: obj{{"Exception", msg}}}
 }

@@ -39,7 +39,13 @@ func loanNotFoundError(id int64) *apiError {
 // (commit 2532c58cb, FINERACT-1760), with the write-off transaction command.
 var loanRoutes = []route{
 	{template: "loans", methods: func(s *Server, c *call, _ params) methods {
-		return methods{http.MethodPost: func() result { return s.submitLoan(c) }}
+		return methods{
+			http.MethodGet: func() result {
+				v, err := s.listLoans(c)
+				return s.render(c.r, v, err)
+			},
+			http.MethodPost: func() result { return s.submitLoan(c) },
+		}
 	}},
 	{template: "loans/{loanId}", methods: func(s *Server, c *call, p params) methods {
 		id, ok := p.long("loanId")

@@ -39,3 +39,29 @@ func TestLoanUpdate(t *testing.T) {
 		assert.Equal(t, 2, s.Writes())
 	})
 }
+
+// TestLoanList: the exact externalId filter of every line, the numeric
+// status of 1.9+ (ignored by 1.8, a name is a 500), paging.
+func TestLoanList(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		submit(t, s, v, map[string]any{"externalId": "list-1"})
+		submit(t, s, v, map[string]any{"externalId": "list-2"})
+		count := func(query string) any {
+			return do(t, s, http.MethodGet, "loans"+query, "").Body["totalFilteredRecords"]
+		}
+		assert.Equal(t, 3.0, count(""))
+		assert.Equal(t, 1.0, count("?externalId=LIST-2"))
+		assert.Equal(t, 0.0, count("?externalId=list"), "exact, not LIKE")
+		page := do(t, s, http.MethodGet, "loans?offset=1&limit=1", "").Body
+		assert.Equal(t, 3.0, page["totalFilteredRecords"])
+		require.Len(t, page["pageItems"], 1)
+		assert.Equal(t, 2.0, page["pageItems"].([]any)[0].(map[string]any)["id"])
+		r := do(t, s, http.MethodGet, "loans?status=Active", "")
+		if !v.AtLeast(upstream.V1_9) {
+			assert.Equal(t, 3.0, count("?status=100"), "1.8 has no status filter")
+			return
+		}
+		assert.Equal(t, 2.0, count("?status=100"))
+		assert.Equal(t, http.StatusInternalServerError, r.Status)
+	})
+}
