@@ -65,3 +65,29 @@ func TestLoanList(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, r.Status)
 	})
 }
+
+// TestClientAccounts: a customer's loans with the balances the partner
+// roll-up reads; zero amounts and empty collections are omitted.
+func TestClientAccounts(t *testing.T) {
+	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		r := do(t, s, http.MethodGet, fmt.Sprintf("clients/%d/accounts", fake.SeedOpenLoanID), "")
+		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
+		loans := r.Body["loanAccounts"].([]any)
+		require.Len(t, loans, 1)
+		l := loans[0].(map[string]any)
+		assert.Equal(t, "Standard 12-Month", l["productName"])
+		assert.Equal(t, 10000.0, l["originalLoan"])
+		assert.Equal(t, 11800.0, l["loanBalance"])
+		assert.NotContains(t, l, "amountPaid")
+		_, hasCurrency := l["currency"]
+		assert.Equal(t, v.AtLeast(upstream.V1_9), hasCurrency)
+
+		submitted := do(t, s, http.MethodGet, fmt.Sprintf("clients/%d/accounts", fake.SeedActiveID), "")
+		assert.JSONEq(t, `{}`, string(submitted.Raw), "no loans: no collection")
+		assert.Equal(t, http.StatusNotFound, do(t, s, http.MethodGet, "clients/99/accounts", "").Status)
+		if v.HasExternalIDRoutes() {
+			r = do(t, s, http.MethodGet, "clients/external-id/"+fake.SeedOpenLoanExternalID+"/accounts", "")
+			assert.Len(t, r.Body["loanAccounts"], 1)
+		}
+	})
+}

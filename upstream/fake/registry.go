@@ -13,6 +13,7 @@ var routes = slices.Concat(
 	loanTransactionRoutes,
 	loanRoutes,
 	batchRoutes,
+	loanAccountRoutes,
 	businessDateRoutes,
 	configurationRoutes,
 )

@@ -81,7 +81,7 @@ func TestRouting(t *testing.T) {
 			{"prefix but no separator", http.MethodGet, fake.BasePath + "x/clients", "", http.StatusNotFound},
 			{"non-numeric id", http.MethodGet, clientsPath + "/abc", "", http.StatusNotFound},
 			{"template is not simulated", http.MethodGet, clientsPath + "/template", "", http.StatusNotFound},
-			{"too deep", http.MethodGet, clientsPath + "/1/accounts", "", http.StatusNotFound},
+			{"too deep", http.MethodGet, clientsPath + "/1/accounts/1", "", http.StatusNotFound},
 			{"method on list", http.MethodDelete, clientsPath, "", http.StatusMethodNotAllowed},
 			{"method on one", http.MethodPatch, clientsPath + "/1", "", http.StatusMethodNotAllowed},
 			{"not JSON", http.MethodPost, clientsPath, "text/plain", http.StatusUnsupportedMediaType},
