@@ -77,7 +77,7 @@ func strategyByCode(code *string) (strategy, error) {
 
 // application is a validated submit body.
 type application struct {
-	clientID, productID          int64
+	productID                    int64
 	principal                    decimal
 	termFrequency, termType      int
 	repayments, every, repayType int
@@ -185,7 +185,7 @@ func (s *Server) readApplication(f *form, v upstream.Version) (*application, err
 		zero := 0
 		f.v.inRange("loanType", &zero, 1, 4)
 	}
-	a.clientID = deref(f.requiredLong("clientId"))
+	f.requiredLong("clientId")
 	a.productID = deref(f.requiredLong("productId"))
 	accountNo, ext := f.b.str("accountNo"), f.b.str("externalId")
 	f.v.maxLength("accountNo", accountNo, 20)
