@@ -3,6 +3,7 @@ package fake
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"sort"
@@ -383,24 +384,29 @@ func jsonText(v any) string {
 	return strings.Trim(string(b), `"`)
 }
 
-// snapshot is the state an enclosing transaction restores.
+// snapshot is the state an enclosing transaction restores. The
+// idempotency keys its commands stored are forgotten too: Fineract keeps
+// their command-source rows (saved in a transaction of their own), so a
+// retry with the same key may meet a stale row there (425 or the cached
+// answer; facts §9.5) — not modelled, a batch retry should use new keys.
 type snapshot struct {
 	db         *store
 	writes     int
 	commandIDs int64
 	pending    []PendingCommand
+	idempotent map[string]result
 }
 
 func (s *Server) snapshot() *snapshot {
 	return &snapshot{db: s.db.clone(), writes: s.writes, commandIDs: s.commandIDs,
-		pending: append([]PendingCommand(nil), s.pending...)}
+		pending: append([]PendingCommand(nil), s.pending...), idempotent: maps.Clone(s.idempotent)}
 }
 
 // restore rolls back to sn. The sequences stay where the batch left them:
 // an auto-increment value a rolled-back insert took is not handed out again.
 func (s *Server) restore(sn *snapshot) {
 	sn.db.clients.sequence, sn.db.loans.sequence, sn.db.loanTxs = s.db.clients.sequence, s.db.loans.sequence, s.db.loanTxs
-	s.db, s.writes, s.commandIDs, s.pending = sn.db, sn.writes, sn.commandIDs, sn.pending
+	s.db, s.writes, s.commandIDs, s.pending, s.idempotent = sn.db, sn.writes, sn.commandIDs, sn.pending, sn.idempotent
 }
 
 // clone copies the rows writes change (clients, loans and their

@@ -178,3 +178,28 @@ func TestBatchReads(t *testing.T) {
 		assert.Contains(t, out[1].Body, "Loan with identifier 99 does not exist")
 	})
 }
+
+// TestBatchRollbackForgetsIdempotencyKeys: a rolled-back batch leaves no
+// stored answer behind that a retry would replay (1.9+).
+func TestBatchRollbackForgetsIdempotencyKeys(t *testing.T) {
+	forEachVersion(t, []upstream.Version{upstream.V1_9, upstream.V1_10}, func(t *testing.T, v upstream.Version, s *fake.Server) {
+		items := origination(t, v, "2024-10-25")
+		raw, err := json.Marshal(items)
+		require.NoError(t, err)
+		withKey := strings.Replace(string(raw), `"requestId":1,`, `"requestId":1,"headers":[{"name":"Idempotency-Key","value":"k"}],`, 1)
+		require.Len(t, decodeBatch(t, do(t, s, http.MethodPost, "batches?enclosingTransaction=true", withKey)), 1)
+		out := decodeBatch(t, do(t, s, http.MethodPost, "batches?enclosingTransaction=true",
+			strings.Replace(withKey, "2024-10-25", loanToday, 1)))
+		require.Len(t, out, 3)
+		assert.Equal(t, http.StatusOK, out[2].StatusCode, "body: %s", out[2].Body)
+		require.Len(t, s.Loans(fake.SeedActiveID), 1, "the retry really submitted")
+	})
+}
+
+func decodeBatch(t *testing.T, r resp) []batchAnswer {
+	t.Helper()
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Raw)
+	var out []batchAnswer
+	require.NoError(t, json.Unmarshal(r.Raw, &out), "body: %s", r.Raw)
+	return out
+}

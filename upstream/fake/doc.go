@@ -44,6 +44,11 @@
 //     withdrawn and deleted through /loans; no repayments, charges,
 //     accounting or COB. Schedules follow the outline of facts §14.3, not
 //     Fineract's generators penny for penny. AddLoan seeds one in any state.
+//   - Batches (POST /batches): the strategies of each line that the
+//     simulated resources serve; an enclosing transaction restores the
+//     whole simulated database (sequences excepted) when a request fails.
+//     The shape of that answer is derived from BatchApiServiceImpl and the
+//     upstream's integration tests, not seen on a server.
 //   - Business date: off by default, so it is the tenant's local date
 //     (Options.TimeZone, UTC unless set) of the host clock; SetBusinessDate
 //     stands in for POST /businessdate, and enable_business_date is the only
