@@ -82,6 +82,9 @@ func (s *Server) planLoanCommand(cmd loanCommand, id int64, raw []byte) (commit,
 		if cmd.dateParam != "" {
 			date = deref(f.requiredDate(cmd.dateParam))
 		}
+		if contains(cmd.whitelist, "expectedDisbursementDate") {
+			f.optionalDate("expectedDisbursementDate")
+		}
 		for _, p := range []string{"approvedLoanAmount", "transactionAmount"} {
 			if contains(cmd.whitelist, p) && b.has(p) {
 				f.requiredAmount(p, false)
