@@ -24,6 +24,18 @@ type body struct {
 // adapter rejects) → bare syntax error; members outside the whitelist → 400
 // error.msg.parameter.unsupported listing all of them.
 func parseBody(raw []byte, whitelist ...string) (*body, error) {
+	b, err := parseObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.onlyFrom(whitelist); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// parseObject is parseBody without the whitelist.
+func parseObject(raw []byte) (*body, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, invalidBodyError("The JSON provided in the body of the request is invalid or missing.")
 	}
@@ -31,6 +43,14 @@ func parseBody(raw []byte, whitelist ...string) (*body, error) {
 	if err != nil {
 		return nil, invalidBodyError("The JSON syntax provided in the body of the request is invalid: " + err.Error())
 	}
+	return b, nil
+}
+
+// onlyFrom is checkForUnsupportedParameters: members outside the whitelist
+// → 400 error.msg.parameter.unsupported listing all of them. A handler
+// that looks records up between parsing and this check (the loan submit)
+// calls it itself.
+func (b *body) onlyFrom(whitelist []string) error {
 	var unsupported []string
 	for _, k := range b.order {
 		if !contains(whitelist, k) {
@@ -38,9 +58,9 @@ func parseBody(raw []byte, whitelist ...string) (*body, error) {
 		}
 	}
 	if unsupported != nil {
-		return nil, unsupportedParameterError(unsupported)
+		return unsupportedParameterError(unsupported)
 	}
-	return b, nil
+	return nil
 }
 
 // decodeObject reads exactly one JSON object, keeping member order.

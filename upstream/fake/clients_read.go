@@ -92,7 +92,7 @@ func (s *Server) listClients(c *call) (obj, error) {
 		sort.SliceStable(rows, func(i, j int) bool { return order(s, rows[i], rows[j]) })
 	}
 	total := len(rows)
-	rows = s.page(rows, offset, limit)
+	rows = page(s, rows, offset, limit)
 
 	items := make([]obj, len(rows))
 	for i, cl := range rows {
@@ -261,8 +261,9 @@ func (s *Server) listOrder(orderBy, sortOrder string) (func(*Server, *ClientSnap
 
 // page applies LIMIT/OFFSET with the line's defaults: without limit 1.8 and
 // 1.9 return 200 rows and 1.10 every row; limit <= 0 is unlimited, and the
-// offset only applies together with a positive limit.
-func (s *Server) page(rows []*ClientSnapshot, offset, limit *int64) []*ClientSnapshot {
+// offset only applies together with a positive limit. The clients and the
+// loans lists share it.
+func page[T any](s *Server, rows []*T, offset, limit *int64) []*T {
 	n := int64(-1)
 	switch {
 	case limit != nil && *limit > 0:

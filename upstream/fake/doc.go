@@ -39,8 +39,16 @@
 //   - Maker-checker is on globally; SetMakerChecker enables it per command.
 //     Command ids count held commands only (the upstream's count every
 //     command source row). The held answer per line is in approvalResult.
-//   - Loans are records without routes (AddLoan; the seed has one): only
-//     what client close reads of them, their status and closure date.
+//   - Loans: individual, single-tranche, monthly loans of the seeded
+//     products, submitted, approved, disbursed (in full), undone, rejected,
+//     withdrawn and deleted through /loans; no repayments, charges,
+//     accounting or COB. Schedules follow the outline of facts §14.3, not
+//     Fineract's generators penny for penny. AddLoan seeds one in any state.
+//   - Batches (POST /batches): the strategies of each line that the
+//     simulated resources serve; an enclosing transaction restores the
+//     whole simulated database (sequences excepted) when a request fails.
+//     The shape of that answer is derived from BatchApiServiceImpl and the
+//     upstream's integration tests, not seen on a server.
 //   - Business date: off by default, so it is the tenant's local date
 //     (Options.TimeZone, UTC unless set) of the host clock; SetBusinessDate
 //     stands in for POST /businessdate, and enable_business_date is the only
@@ -48,5 +56,5 @@
 //
 // Every route answers under BasePath; registry.go lists the resources, see
 // Server for the test hooks and seed.go for the seeded office, code values,
-// clients and loan.
+// clients, loan products and loan.
 package fake

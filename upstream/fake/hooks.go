@@ -63,6 +63,18 @@ func (s *Server) Client(id int64) (ClientSnapshot, bool) {
 	return *c, true
 }
 
+// Loans returns every loan of a client in id order, so that a test can
+// assert that an origination left no loan behind, or exactly one.
+func (s *Server) Loans(clientID int64) []LoanSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []LoanSnapshot
+	for _, l := range s.db.loansOf(clientID) {
+		out = append(out, *l)
+	}
+	return out
+}
+
 // AddClient stores a client in any state, with ClientSeed's defaults, and
 // returns its id. It panics when the client would break a unique index,
 // because that is a mistake in the test's set-up, not upstream behaviour.
@@ -84,9 +96,24 @@ func (s *Server) AddClient(seed ClientSeed) int64 {
 func (s *Server) AddLoan(seed LoanSeed) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := loanWithDefaults(seed, s.today())
-	s.db.addLoan(l)
+	today := s.today()
+	l := loanWithDefaults(seed, today)
+	s.db.addLoan(l, today)
 	return l.ID
+}
+
+// LockLoanForCOB makes the Loan COB job hold the loan (locked) or release
+// it: from 1.9 every write addressing it, directly or inside a batch, is
+// then refused with 409 error.msg.loan.locked before anything else
+// (LoanCOBApiFilter). 1.8 has no such filter.
+func (s *Server) LockLoanForCOB(id int64, locked bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if locked {
+		s.db.cobLocked[id] = true
+	} else {
+		delete(s.db.cobLocked, id)
+	}
 }
 
 // DenyPermission takes a permission (e.g. "READ_CLIENT", "CREATE_CLIENT",

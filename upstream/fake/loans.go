@@ -43,22 +43,64 @@ func (st LoanStatus) ended() bool {
 	return false
 }
 
-// LoanSeed describes one loan for AddLoan. Only what the simulator's rules
-// read is modelled; the loan routes will grow it.
+// LoanSeed describes one loan for AddLoan. Zero fields take the defaults
+// noted, so a test only spells out what it cares about.
 type LoanSeed struct {
 	ClientID int64      // the client it belongs to; it must exist
 	Status   LoanStatus // 0 → LoanActive
 	// ClosedOn zero → the business date when the status has ended.
-	ClosedOn wire.Date
+	ClosedOn   wire.Date
+	ProductID  int64 // 0 → SeedFlatProductID
+	Principal  int64 // whole currency units; 0 → the product's default
+	ExternalID string
+	// SubmittedOn zero → the business date; a loan seeded past approval or
+	// disbursement was approved and disbursed on the same day.
+	SubmittedOn wire.Date
 }
 
-// LoanSnapshot is the current state of one loan.
+// LoanSnapshot is the current state of one loan: one m_loan row with its
+// terms (copied from the product at submission, as LoanAssembler does) and
+// its transactions. The schedule is derived from the terms (schedule.go).
 type LoanSnapshot struct {
 	ID int64
 	LoanSeed
+	AccountNo string
+
+	product               *loanProduct
+	principal, approved   decimal // requested (proposedPrincipal) and approved principal
+	repayments, every     int
+	rate                  decimal // interestRatePerPeriod, per month
+	amortization          int
+	interestType          int
+	strategy              strategy
+	expectedDisbursement  wire.Date
+	approvedOn, disbursed wire.Date
+	rejectedOn, withdrawn wire.Date
+	writtenOffOn          wire.Date
+	txs                   []*loanTx
 }
 
-// loanWithDefaults applies the LoanSeed defaults.
+// loanTx is one m_loan_transaction row. Type ids are LoanTransactionType's
+// (fineract-loan/.../loanaccount/domain/LoanTransactionType.java, 1.10.1).
+type loanTx struct {
+	id, typ        int64
+	date, postedOn wire.Date
+	amount         decimal
+	principal      decimal // principal portion
+	interest       decimal // interest portion
+	balance        decimal // outstandingLoanBalance after it
+	paymentTypeID  int64
+	reversedOn     wire.Date // set by undo-disbursal
+}
+
+// Loan transaction types the simulator posts.
+const (
+	txDisbursement int64 = 1
+	txWriteOff     int64 = 6
+	txAccrual      int64 = 10
+)
+
+// loanWithDefaults applies the LoanSeed defaults that need no store.
 func loanWithDefaults(s LoanSeed, today wire.Date) *LoanSnapshot {
 	if s.Status == 0 {
 		s.Status = LoanActive
@@ -66,18 +108,80 @@ func loanWithDefaults(s LoanSeed, today wire.Date) *LoanSnapshot {
 	if s.Status.ended() && s.ClosedOn.IsZero() {
 		s.ClosedOn = today
 	}
+	if s.SubmittedOn.IsZero() {
+		s.SubmittedOn = today
+	}
+	if s.ProductID == 0 {
+		s.ProductID = SeedFlatProductID
+	}
 	return &LoanSnapshot{LoanSeed: s}
 }
 
-// addLoan stores a loan under the next loan id. It panics when the client
-// does not exist (m_loan.client_id is a foreign key): a mistake in the
-// set-up, not upstream behaviour.
-func (st *store) addLoan(l *LoanSnapshot) {
+// addLoan stores a seeded loan under the next loan id, with the product's
+// terms and, past approval, the approval and disbursement of its
+// submission day. It panics when the client or product does not exist
+// (m_loan's foreign keys): a mistake in the set-up, not upstream behaviour.
+func (st *store) addLoan(l *LoanSnapshot, today wire.Date) {
 	if _, ok := st.clients.rows[l.ClientID]; !ok {
 		panic(fmt.Sprintf("fake: loan for client %d, which does not exist", l.ClientID))
 	}
+	p, ok := st.products.rows[l.ProductID]
+	if !ok {
+		panic(fmt.Sprintf("fake: loan of product %d, which does not exist", l.ProductID))
+	}
+	principal := p.principal
+	if l.Principal != 0 {
+		principal = units(l.Principal)
+	}
 	l.ID = st.loans.next
+	l.withTerms(p, principal, l.SubmittedOn)
+	if l.AccountNo == "" {
+		l.AccountNo = generatedAccountNo(l.ID)
+	}
+	switch l.Status {
+	case LoanSubmittedAndPendingApproval, LoanWithdrawnByClient, LoanRejected:
+	default:
+		l.approvedOn = l.SubmittedOn
+	}
+	if l.Status >= LoanActive && l.Status != LoanWithdrawnByClient && l.Status != LoanRejected {
+		status := l.Status
+		st.disburse(l, l.SubmittedOn, today, PaymentTypeMoneyTransferID)
+		l.Status = status
+	}
 	st.loans.insert(l.ID, l)
+}
+
+// withTerms copies the product's terms onto the loan, as LoanAssembler
+// does for what the request leaves to the product.
+func (l *LoanSnapshot) withTerms(p *loanProduct, principal decimal, expected wire.Date) {
+	l.product, l.principal, l.approved = p, principal, principal
+	l.repayments, l.every, l.rate = p.repayments, p.repaymentEvery, p.interestRatePerPeriod
+	l.amortization, l.interestType, l.strategy = p.amortizationType, p.interestType, p.strategy
+	l.expectedDisbursement = expected
+}
+
+// disburse is Loan.disburse with accounting NONE: status Active, a
+// Disbursement and an "interest applied" Accrual transaction on the day
+// (facts §14.3; fineract-loan/.../loanaccount/domain/Loan.java, 1.10.1).
+func (st *store) disburse(l *LoanSnapshot, on, posted wire.Date, paymentType int64) {
+	l.Status, l.disbursed = LoanActive, on
+	sched := l.schedule()
+	l.txs = append(l.txs,
+		&loanTx{id: st.loanTxs.burn(), typ: txDisbursement, date: on, postedOn: posted, amount: l.approved,
+			balance: l.approved, paymentTypeID: paymentType},
+		&loanTx{id: st.loanTxs.burn(), typ: txAccrual, date: on, postedOn: posted, amount: sched.interest,
+			interest: sched.interest})
+}
+
+// live are the transactions not reversed by an undo-disbursal.
+func (l *LoanSnapshot) live() []*loanTx {
+	var out []*loanTx
+	for _, t := range l.txs {
+		if t.reversedOn.IsZero() {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // loansOf is LoanRepositoryWrapper.findLoanByClientId: the client's loans.
@@ -90,4 +194,15 @@ func (st *store) loansOf(clientID int64) []*LoanSnapshot {
 		}
 	}
 	return out
+}
+
+// loanByExternalID is LoanRepository.findIdByExternalId: an exact match
+// under the database's collation.
+func (st *store) loanByExternalID(ext string) *LoanSnapshot {
+	for _, l := range st.loans.sorted() {
+		if l.ExternalID != "" && collationEqual(l.ExternalID, ext) {
+			return l
+		}
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ const (
 const (
 	readBusinessDate = "READ_BUSINESS_DATE"
 	readConfig       = "READ_CONFIGURATION"
+	readLoanProduct  = "READ_LOANPRODUCT"
 )
 
 // writeTasks are the permission codes of every command the simulator runs.
@@ -40,7 +41,7 @@ func writeTasks() []string {
 // "today" needs — not ALL_FUNCTIONS,
 // which from 1.10 would also make the user its own checker.
 func servicePermissions() map[string]bool {
-	granted := map[string]bool{readBusinessDate: true, readConfig: true}
+	granted := map[string]bool{readBusinessDate: true, readConfig: true, readLoanProduct: true}
 	for _, e := range entities {
 		granted[readPermission(e.name)] = true
 	}
@@ -110,4 +111,7 @@ type PendingCommand struct {
 	Task string // permission code, e.g. UPDATE_CLIENT
 	// ClientID is the client the command is for; 0 for a create.
 	ClientID int64
+	// LoanID is the loan the command is for; 0 for a create or a client
+	// command.
+	LoanID int64
 }

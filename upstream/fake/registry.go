@@ -9,6 +9,11 @@ import "slices"
 // routes are every resource's path templates (see route).
 var routes = slices.Concat(
 	clientRoutes,
+	loanProductRoutes,
+	loanTransactionRoutes,
+	loanRoutes,
+	batchRoutes,
+	loanAccountRoutes,
 	businessDateRoutes,
 	configurationRoutes,
 )
@@ -18,4 +23,5 @@ var routes = slices.Concat(
 // commands are what maker-checker can hold.
 var entities = []*entity{
 	clientEntity,
+	loanEntity,
 }

@@ -24,6 +24,48 @@ const (
 	WithdrawReasonID         int64 = 21 // ClientWithdrawReason "Changed mind"
 )
 
+// Seeded loan products, payment types and loan code values (facts §14: what
+// a fresh Fineract has, plus what the partner documentation's examples
+// need). Both products lend TZS over 12 monthly repayments at 1.5 % per
+// month with the mifos standard strategy, 10 000 by default and from 1 000
+// to 50 000; one charges flat interest, the other declining-balance.
+const (
+	SeedFlatProductID      int64 = 1 // "Standard 12-Month", flat interest
+	SeedDecliningProductID int64 = 2 // "Declining 12-Month", declining balance
+
+	PaymentTypeMoneyTransferID int64 = 1 // the one a fresh database has
+	PaymentTypeMobileMoneyID   int64 = 2
+
+	WriteOffReasonID int64 = 15 // WriteOffReasons "Uncollectible"
+	LoanPurposeID    int64 = 16 // LoanPurpose "Working capital"
+)
+
+// Names of the loan codes (0002_initial_data.xml, ids 26 and 3).
+const (
+	writeOffReasonCode = "WriteOffReasons"
+	loanPurposeCode    = "LoanPurpose"
+)
+
+// tzs is m_currency's Tanzanian Shilling: 2 decimals, no symbol.
+var tzs = currency{code: "TZS", name: "Tanzanian Shilling", places: 2}
+
+// seedProducts are the seeded loan products, in id order.
+func seedProducts() []*loanProduct {
+	flat := loanProduct{
+		id: SeedFlatProductID, name: "Standard 12-Month", shortName: "STD1",
+		desc:     "Standard individual loan, 12 months, monthly repayments",
+		currency: tzs, principal: units(10_000), minPrincipal: units(1_000), maxPrincipal: units(50_000),
+		repayments: 12, repaymentEvery: 1, repaymentFrequencyType: 2,
+		interestRatePerPeriod: decimalOne * 3 / 2, interestRateFrequencyType: 2,
+		amortizationType: 1, interestType: 1, interestCalculationPeriod: 1,
+		strategy: mifosStandardStrategy, daysInMonthType: 1, daysInYear: 1, accountingRule: 1,
+	}
+	declining := flat
+	declining.id, declining.name, declining.shortName, declining.interestType = SeedDecliningProductID, "Declining 12-Month", "DEC1", 0
+	declining.desc = "Declining-balance individual loan, 12 months, monthly repayments"
+	return []*loanProduct{&flat, &declining}
+}
+
 // Seeded clients, every one in HeadOfficeID with a generated account number
 // and dates in 2023 (so they are in the past for any realistic business
 // date). Ids are assigned in this order; AddClient continues after them.
@@ -71,6 +113,13 @@ func (st *store) seed(today wire.Date) {
 	st.codeValues[ClosureReasonRelocatedID] = codeValue{code: closureReasonCode, name: "Relocated"}
 	st.codeValues[RejectReasonID] = codeValue{code: rejectReasonCode, name: "Duplicate application"}
 	st.codeValues[WithdrawReasonID] = codeValue{code: withdrawReasonCode, name: "Changed mind"}
+	st.codeValues[WriteOffReasonID] = codeValue{code: writeOffReasonCode, name: "Uncollectible"}
+	st.codeValues[LoanPurposeID] = codeValue{code: loanPurposeCode, name: "Working capital"}
+	st.paymentTypes[PaymentTypeMoneyTransferID] = "Money Transfer"
+	st.paymentTypes[PaymentTypeMobileMoneyID] = "Mobile Money"
+	for _, p := range seedProducts() {
+		st.products.insert(p.id, p)
+	}
 
 	active := proxyStyle(SeedActiveExternalID)
 	active.SubmittedOn = day(2023, time.January, 10)
@@ -99,7 +148,7 @@ func (st *store) seed(today wire.Date) {
 		st.prepareClient(c)
 		st.addClient(c)
 	}
-	st.addLoan(loanWithDefaults(LoanSeed{ClientID: SeedOpenLoanID, Status: LoanActive}, today))
+	st.addLoan(loanWithDefaults(LoanSeed{ClientID: SeedOpenLoanID, Status: LoanActive}, today), today)
 }
 
 // clientWithDefaults applies the ClientSeed defaults.

@@ -76,12 +76,12 @@ func TestRouting(t *testing.T) {
 			name, method, path, contentType string
 			status                          int
 		}{
-			{"unknown resource", http.MethodGet, fake.BasePath + "/loans", "", http.StatusNotFound},
+			{"unknown resource", http.MethodGet, fake.BasePath + "/savingsaccounts", "", http.StatusNotFound},
 			{"outside the API", http.MethodGet, "/fineract-provider/api/v2/clients", "", http.StatusNotFound},
 			{"prefix but no separator", http.MethodGet, fake.BasePath + "x/clients", "", http.StatusNotFound},
 			{"non-numeric id", http.MethodGet, clientsPath + "/abc", "", http.StatusNotFound},
 			{"template is not simulated", http.MethodGet, clientsPath + "/template", "", http.StatusNotFound},
-			{"too deep", http.MethodGet, clientsPath + "/1/accounts", "", http.StatusNotFound},
+			{"too deep", http.MethodGet, clientsPath + "/1/accounts/1", "", http.StatusNotFound},
 			{"method on list", http.MethodDelete, clientsPath, "", http.StatusMethodNotAllowed},
 			{"method on one", http.MethodPatch, clientsPath + "/1", "", http.StatusMethodNotAllowed},
 			{"not JSON", http.MethodPost, clientsPath, "text/plain", http.StatusUnsupportedMediaType},

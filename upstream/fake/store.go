@@ -86,6 +86,13 @@ type store struct {
 	codeValues map[int64]codeValue
 	clients    table[ClientSnapshot]
 	loans      table[LoanSnapshot]
+	products   table[loanProduct]
+	loanTxs    sequence // m_loan_transaction ids
+	// cobLocked are the loans the Loan COB job holds hard-locked
+	// (m_loan_account_locks; LockLoanForCOB).
+	cobLocked map[int64]bool
+	// paymentTypes are m_payment_type by id (disbursements name one).
+	paymentTypes map[int64]string
 }
 
 func newStore() *store {
@@ -94,6 +101,11 @@ func newStore() *store {
 		codeValues: map[int64]codeValue{},
 		clients:    newTable[ClientSnapshot](),
 		loans:      newTable[LoanSnapshot](),
+		products:   newTable[loanProduct](),
+		loanTxs:    sequence{next: 1},
+		cobLocked:  map[int64]bool{},
+
+		paymentTypes: map[int64]string{},
 	}
 }
 
