@@ -31,6 +31,9 @@ type bucket struct {
 	at     time.Time // when tokens was computed
 }
 
+// localLimiter labels refusals by this replica's own buckets.
+const localLimiter = "local"
+
 // newRateLimiter returns nil when rate is not positive: no limit.
 func newRateLimiter(rate float64, burst int, now func() time.Time) *rateLimiter {
 	if rate <= 0 {
@@ -88,6 +91,7 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		id := IdentityOf(c)
 		ok, wait := s.limiter.allow(id.Subject + "\x00" + id.Client)
 		if !ok {
+			s.metrics.rateLimited.WithLabelValues(localLimiter).Inc()
 			secs := translate.WaitSeconds(wait)
 			return &translate.Error{
 				Code:              translate.Unavailable,

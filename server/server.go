@@ -162,6 +162,9 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	}
 	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
 	s.metrics = newMetrics(s.version, up, v)
+	if s.limiter != nil {
+		s.metrics.rateLimited.WithLabelValues(localLimiter) // zero before the first refusal
+	}
 	s.ready = newReadiness(cfg, s.log.Named("ready"), s.metrics.ready, up, v)
 	s.today = newToday(up, cfg.Location, s.now, s.log.Named("today"), s.metrics.businessDateFallbacks)
 	e := echo.New()
