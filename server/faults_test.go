@@ -244,6 +244,14 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	time.Sleep(cooldown)
 	s.do(http.MethodGet, "/v1/customers/1", "")
 	assert.True(t, s.up.BreakerOpen(), "the failed probe reopened it")
+
+	// Every transition is counted, though the gauge shows only the last
+	// (at least: on a slow machine a cool-down may pass more often than
+	// planned; upstream's TestBreaker checks the exact sequence).
+	body := s.do(http.MethodGet, "/metrics", "").body
+	for to, least := range map[string]float64{"open": 2, "half_open": 2, "closed": 1} {
+		assert.GreaterOrEqual(t, sampleValue(t, body, `lmsproxy_upstream_breaker_transitions_total{to="`+to+`"}`), least, to)
+	}
 }
 
 // TestRateLimitPerPartner: a partner over its limit gets unavailable with
@@ -263,6 +271,10 @@ func TestRateLimitPerPartner(t *testing.T) {
 
 	r = s.doWith(http.MethodGet, "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + other})
 	assert.Equal(t, http.StatusOK, r.status, "another partner is not limited")
+
+	body := s.do(http.MethodGet, "/metrics", "").body
+	assert.Contains(t, body, `lmsproxy_rate_limited_total{limiter="local"} 1`+"\n", "counted apart from upstream outages")
+	assert.Contains(t, body, `lmsproxy_upstream_attempts_total{operation="clients.get",status="200"} 4`+"\n", "the refusal never reached the upstream")
 }
 
 // TestNoGoroutineLeaks: a stack that served every fault, once closed,

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
@@ -17,10 +19,13 @@ import (
 
 // BreakerReporter is implemented by an Upstream that has a circuit breaker.
 // The server exports its state at scrape time as the gauge
-// lmsproxy_upstream_breaker_open (1 open, 0 closed), so the breaker needs no
-// knowledge of Prometheus. The gauge is absent when the Upstream has none.
+// lmsproxy_upstream_breaker_open (1 open, 0 closed) and its transitions as
+// the counter lmsproxy_upstream_breaker_transitions_total, so the breaker
+// needs no knowledge of Prometheus. Both are absent when the Upstream has
+// none.
 type BreakerReporter interface {
 	BreakerOpen() bool
+	BreakerTransitions(to upstream.BreakerState) uint64
 }
 
 // StatsReporter is implemented by a Verifier that counts its key fetches
@@ -49,6 +54,7 @@ type metrics struct {
 	upstreamDuration *prometheus.HistogramVec
 	upstreamRetries  *prometheus.CounterVec
 	authFailures     *prometheus.CounterVec
+	rateLimited      *prometheus.CounterVec
 	ready            *prometheus.GaugeVec
 
 	businessDateFallbacks prometheus.Counter
@@ -63,9 +69,9 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 		}, []string{"route", "method", "status", "code"}),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "lmsproxy_http_request_duration_seconds",
-			Help:    "Partner request latency, upstream calls included.",
+			Help:    "Partner request latency, upstream calls included, by route template, method and status class (2xx, 4xx, 5xx).",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"route", "method"}),
+		}, []string{"route", "method", "status_class"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "lmsproxy_http_requests_in_flight",
 			Help: "Partner requests being served.",
@@ -87,6 +93,10 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 			Name: "lmsproxy_auth_failures_total",
 			Help: "Refused bearer tokens by the rule they failed.",
 		}, []string{"reason"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lmsproxy_rate_limited_total",
+			Help: "Partner requests refused by the rate limit (answered unavailable like an upstream outage, counted apart from one), by the limiter that refused them.",
+		}, []string{"limiter"}),
 		ready: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lmsproxy_ready",
 			Help: "Whether a dependency passed its last readiness check (1) or not (0).",
@@ -106,7 +116,7 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo, m.requests, m.requestDuration, m.inFlight,
-		m.upstreamAttempts, m.upstreamDuration, m.upstreamRetries, m.authFailures, m.ready,
+		m.upstreamAttempts, m.upstreamDuration, m.upstreamRetries, m.authFailures, m.rateLimited, m.ready,
 		m.businessDateFallbacks,
 	)
 	// Zero series for every operation, so that rate() over retries works
@@ -119,6 +129,7 @@ func newMetrics(version string, up Upstream, v Verifier) *metrics {
 			Name: "lmsproxy_upstream_breaker_open",
 			Help: "Whether the upstream circuit breaker is open (1) or closed (0).",
 		}, func() float64 { return boolValue(b.BreakerOpen()) }))
+		m.registry.MustRegister(breakerCollector{b})
 	}
 	if s, ok := v.(StatsReporter); ok {
 		m.registry.MustRegister(verifierCollector{stats: s.Stats})
@@ -146,10 +157,36 @@ func (m *metrics) route(c echo.Context) string {
 	return unmatchedRoute
 }
 
-// observeRequest counts one finished partner request. It allocates nothing.
-func (m *metrics) observeRequest(route, method string, status int, code translate.Code, seconds float64) {
-	m.requests.WithLabelValues(route, method, statusLabel(status), codeLabel(status, code)).Inc()
-	m.requestDuration.WithLabelValues(route, method).Observe(seconds)
+// requestStarted counts a partner request in flight; requestFinished (with
+// the same route) counts it out. Probes and scrapes (quietRoutes) are not
+// partner traffic: counted, they would dilute error ratios and latency
+// percentiles.
+func (m *metrics) requestStarted(route string) {
+	if !quietRoutes[route] {
+		m.inFlight.Inc()
+	}
+}
+
+// requestFinished counts one finished partner request. When ctx carries a
+// sampled span, its trace id goes with the samples as an exemplar (shown
+// in OpenMetrics scrapes), linking a latency bucket or an error rate to a
+// trace; unsampled traces are not kept anywhere, so they would link to
+// nothing. Without one it allocates nothing.
+func (m *metrics) requestFinished(ctx context.Context, route, method string, status int, code translate.Code, seconds float64) {
+	if quietRoutes[route] {
+		return
+	}
+	m.inFlight.Dec()
+	requests := m.requests.WithLabelValues(route, method, statusLabel(status), codeLabel(status, code))
+	duration := m.requestDuration.WithLabelValues(route, method, statusClass(status))
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && sc.IsSampled() {
+		exemplar := prometheus.Labels{"trace_id": sc.TraceID().String()}
+		requests.(prometheus.ExemplarAdder).AddWithExemplar(1, exemplar)
+		duration.(prometheus.ExemplarObserver).ObserveWithExemplar(seconds, exemplar)
+		return
+	}
+	requests.Inc()
+	duration.Observe(seconds)
 }
 
 // observeAttempt counts one upstream attempt.
@@ -169,10 +206,13 @@ func (m *metrics) authFailure(reason auth.Reason) {
 	m.authFailures.WithLabelValues(string(reason)).Inc()
 }
 
+// handler serves the registry; scrapers that ask for OpenMetrics get it,
+// exemplars included, and others the classic text format.
 func (m *metrics) handler(log *zap.Logger) http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
-		ErrorLog:      zap.NewStdLog(log.Named("metrics")),
-		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:          zap.NewStdLog(log.Named("metrics")),
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true,
 	})
 }
 
@@ -203,6 +243,18 @@ func statusLabel(status int) string {
 	return statusLabels[status]
 }
 
+// statusClasses are the labels of the status classes HTTP defines.
+var statusClasses = [...]string{1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
+
+// statusClass is the latency histogram's status label: the class, not the
+// code, keeps its series (one per bucket) few.
+func statusClass(status int) string {
+	if status < 100 || status >= 600 {
+		return "other"
+	}
+	return statusClasses[status/100]
+}
+
 // codeLabel is the partner error code, "ok" for a success, and "none" for
 // an error written without one (only handlers mounted with WithMount can).
 func codeLabel(status int, code translate.Code) string {
@@ -220,6 +272,22 @@ func boolValue(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// breakerCollector exports the breaker's transitions by the state entered,
+// every state from the start so that rate() works before the first.
+type breakerCollector struct{ b BreakerReporter }
+
+var breakerTransitionsDesc = prometheus.NewDesc("lmsproxy_upstream_breaker_transitions_total",
+	"Upstream circuit breaker state changes by the state entered (open, half_open, closed); unlike the open gauge, a flap between two scrapes shows.",
+	[]string{"to"}, nil)
+
+func (c breakerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- breakerTransitionsDesc }
+
+func (c breakerCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range upstream.BreakerStates {
+		ch <- prometheus.MustNewConstMetric(breakerTransitionsDesc, prometheus.CounterValue, float64(c.b.BreakerTransitions(s)), s.String())
+	}
 }
 
 // verifierCollector exports the verifier's own counters at scrape time:

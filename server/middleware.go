@@ -106,8 +106,8 @@ var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics":
 func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		s.metrics.inFlight.Inc()
-		defer s.metrics.inFlight.Dec()
+		route := s.metrics.route(c)
+		s.metrics.requestStarted(route)
 		err := next(c)
 		if err != nil {
 			// Write the error now so the logged status is the one sent.
@@ -115,8 +115,8 @@ func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		latency := time.Since(start)
 		sc := scopeOf(c)
-		route, method, status := s.metrics.route(c), methodLabel(c.Request().Method), c.Response().Status
-		s.metrics.observeRequest(route, method, status, sc.code, latency.Seconds())
+		method, status := methodLabel(c.Request().Method), c.Response().Status
+		s.metrics.requestFinished(c.Request().Context(), route, method, status, sc.code, latency.Seconds())
 
 		level := zap.InfoLevel
 		if quietRoutes[route] {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"time"
@@ -30,6 +31,9 @@ type bucket struct {
 	tokens float64
 	at     time.Time // when tokens was computed
 }
+
+// localLimiter labels refusals by this replica's own buckets.
+const localLimiter = "local"
 
 // newRateLimiter returns nil when rate is not positive: no limit.
 func newRateLimiter(rate float64, burst int, now func() time.Time) *rateLimiter {
@@ -76,6 +80,15 @@ func (l *rateLimiter) sweep(now time.Time) {
 	l.lastSweep = now
 }
 
+// allow asks the shared limiter when there is one, else the local buckets.
+func (s *Server) allow(ctx context.Context, key string) (ok bool, wait time.Duration, by string) {
+	if s.shared != nil {
+		return s.shared.allow(ctx, key)
+	}
+	ok, wait = s.limiter.allow(key)
+	return ok, wait, localLimiter
+}
+
 // rateLimit applies the per-partner limit after authentication, keyed on the
 // verified identity (never on anything the caller merely claims). Over the
 // limit the answer is unavailable with Retry-After: the contract has no 429,
@@ -86,8 +99,9 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	return func(c echo.Context) error {
 		id := IdentityOf(c)
-		ok, wait := s.limiter.allow(id.Subject + "\x00" + id.Client)
+		ok, wait, by := s.allow(c.Request().Context(), id.Subject+"\x00"+id.Client)
 		if !ok {
+			s.metrics.rateLimited.WithLabelValues(by).Inc()
 			secs := translate.WaitSeconds(wait)
 			return &translate.Error{
 				Code:              translate.Unavailable,

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
@@ -45,6 +47,10 @@ type Config struct {
 	// partner (0: no limit) and RateBurst how many it may send at once.
 	RateLimit float64
 	RateBurst int
+	// RateLimitRedisURL, when set, shares each partner's rate-limit budget
+	// among all replicas through that Redis (ratelimit_redis.go), falling
+	// back to the local buckets while Redis fails.
+	RateLimitRedisURL string
 }
 
 // DefaultConfig is the configuration every field of which a deployment may
@@ -92,6 +98,15 @@ func (c Config) Validate() []error {
 	if c.RateLimit < 0 || (c.RateLimit > 0 && c.RateBurst < 1) {
 		errs = append(errs, errors.New("rate limit must not be negative, and its burst must be at least 1"))
 	}
+	if c.RateLimitRedisURL != "" {
+		if c.RateLimit <= 0 {
+			errs = append(errs, errors.New("a shared rate limit on Redis needs a rate limit above 0"))
+		}
+		if _, err := redis.ParseURL(c.RateLimitRedisURL); err != nil {
+			// The parser's message may quote the URL, password included.
+			errs = append(errs, errors.New("rate limit Redis URL: want redis://[user:password@]host:port[/db] or rediss://…"))
+		}
+	}
 	if c.ReadyTimeout <= 0 || c.ReadyCacheTTL < 0 {
 		errs = append(errs, errors.New("readiness timeout must be positive and its cache TTL not negative"))
 	}
@@ -120,6 +135,7 @@ type Server struct {
 	mounts   []mount
 	metrics  *metrics
 	limiter  *rateLimiter
+	shared   *sharedRateLimiter // nil unless RateLimitRedisURL is set
 	ready    *readiness
 	echo     *echo.Echo
 
@@ -162,6 +178,12 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	}
 	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)
 	s.metrics = newMetrics(s.version, up, v)
+	if s.limiter != nil {
+		s.metrics.rateLimited.WithLabelValues(localLimiter) // zero before the first refusal
+		if cfg.RateLimitRedisURL != "" {
+			s.shareRateLimit(cfg.RateLimitRedisURL)
+		}
+	}
 	s.ready = newReadiness(cfg, s.log.Named("ready"), s.metrics.ready, up, v)
 	s.today = newToday(up, cfg.Location, s.now, s.log.Named("today"), s.metrics.businessDateFallbacks)
 	e := echo.New()
@@ -189,6 +211,34 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	return s
 }
 
+// shareRateLimit puts the rate limit on the Redis at rawURL, exporting
+// the fallbacks to the local buckets as lmsproxy_rate_limit_shared_fallbacks_total.
+func (s *Server) shareRateLimit(rawURL string) {
+	fallbacks := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "lmsproxy_rate_limit_shared_fallbacks_total",
+		Help: "Partner requests rate-limited by this replica's own buckets because the shared limit's Redis failed (or is skipped for a second after a failure).",
+	})
+	shared, err := newSharedRateLimiter(rawURL, s.limiter, s.log.Named("ratelimit"), fallbacks)
+	if err != nil {
+		// Validate refuses such a URL; a caller that skipped it keeps
+		// the local limit, and is told.
+		s.log.Error("shared rate limit off: invalid Redis URL; each replica limits partners on its own")
+		return
+	}
+	s.metrics.registry.MustRegister(fallbacks)
+	s.metrics.rateLimited.WithLabelValues(sharedLimiter)
+	s.shared = shared
+}
+
+// Close releases what New opened (the shared rate limit's Redis
+// connections). Run calls it on return.
+func (s *Server) Close() error {
+	if s.shared != nil {
+		return s.shared.close()
+	}
+	return nil
+}
+
 // ServeHTTP makes the server usable with httptest and any listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
@@ -203,6 +253,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
 	}
+	defer s.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

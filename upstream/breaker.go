@@ -47,14 +47,59 @@ type breaker struct {
 	next     http.RoundTripper
 	policy   BreakerPolicy
 	now      func() time.Time
+	onChange func(to BreakerState) // called under mu on every state change
 	mu       sync.Mutex
 	failures int       // consecutive
 	openedAt time.Time // zero while closed
 	probing  bool      // a half-open probe is in flight
 }
 
-func newBreaker(next http.RoundTripper, p BreakerPolicy) *breaker {
-	return &breaker{next: next, policy: p, now: time.Now}
+// BreakerState is what the breaker does with the next attempt.
+type BreakerState int
+
+const (
+	BreakerClosed   BreakerState = iota // lets attempts through
+	BreakerOpen                         // refuses attempts while cooling down
+	BreakerHalfOpen                     // one probe in flight, others refused
+)
+
+// BreakerStates lists every state, for metrics initialisation.
+var BreakerStates = []BreakerState{BreakerClosed, BreakerOpen, BreakerHalfOpen}
+
+func (s BreakerState) String() string {
+	switch s {
+	case BreakerOpen:
+		return "open"
+	case BreakerHalfOpen:
+		return "half_open"
+	}
+	return "closed"
+}
+
+// newBreaker returns a breaker that tells onChange (never nil) each state
+// it enters, so that a flap between two scrapes is still counted.
+func newBreaker(next http.RoundTripper, p BreakerPolicy, onChange func(BreakerState)) *breaker {
+	return &breaker{next: next, policy: p, now: time.Now, onChange: onChange}
+}
+
+// state is the current state, derived from the fields admit and record
+// keep; the caller holds mu.
+func (b *breaker) state() BreakerState {
+	switch {
+	case b.openedAt.IsZero():
+		return BreakerClosed
+	case b.probing:
+		return BreakerHalfOpen
+	}
+	return BreakerOpen
+}
+
+// changed reports the state to onChange if it is not from; the caller
+// holds mu.
+func (b *breaker) changed(from BreakerState) {
+	if to := b.state(); to != from {
+		b.onChange(to)
+	}
 }
 
 // Open reports whether calls are being refused: open and cooling down, or
@@ -81,6 +126,7 @@ func (b *breaker) RoundTrip(req *http.Request) (*http.Response, error) {
 func (b *breaker) admit() (probe bool, wait time.Duration, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.changed(b.state())
 	switch {
 	case b.openedAt.IsZero():
 		return false, 0, true
@@ -97,6 +143,7 @@ func (b *breaker) admit() (probe bool, wait time.Duration, ok bool) {
 func (b *breaker) record(probe bool, ctx context.Context, resp *http.Response, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.changed(b.state())
 	if probe {
 		b.probing = false
 	}

@@ -27,7 +27,8 @@ func (s *stubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestBreaker(t *testing.T) {
 	now := time.Unix(0, 0)
 	stub := &stubTransport{status: http.StatusServiceUnavailable}
-	b := newBreaker(stub, BreakerPolicy{Threshold: 3, Cooldown: time.Second})
+	var changes []BreakerState
+	b := newBreaker(stub, BreakerPolicy{Threshold: 3, Cooldown: time.Second}, func(to BreakerState) { changes = append(changes, to) })
 	b.now = func() time.Time { return now }
 	req, _ := http.NewRequest(http.MethodGet, "http://upstream/", nil)
 	trip := func() error {
@@ -71,4 +72,6 @@ func TestBreaker(t *testing.T) {
 		_, _ = b.RoundTrip(gone)
 	}
 	assert.False(t, b.Open(), "a partner going away is not an upstream failure")
+	assert.Equal(t, []BreakerState{BreakerOpen, BreakerHalfOpen, BreakerOpen, BreakerHalfOpen, BreakerClosed}, changes,
+		"every state entered is reported once, the probes' half-open included")
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -80,6 +81,9 @@ type Client struct {
 	maxBody    int64
 	http       *retryablehttp.Client
 	breaker    *breaker
+	// entered counts the breaker's transitions by the state entered; a
+	// pointer, as Detect copies the Client.
+	entered *[BreakerHalfOpen + 1]atomic.Uint64
 }
 
 // New builds a client. It does no I/O; when cfg.Version is zero the caller
@@ -102,18 +106,19 @@ func New(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = NewTransport(cfg.ConnectTimeout, cfg.ResponseHeaderTimeout, cfg.RootCAs)
 	}
-	// The breaker sits above the observer, so refused calls, which never
-	// reach the upstream, are not reported as upstream attempts.
-	br := newBreaker(observedTransport{next: transport}, cfg.Breaker)
-	return &Client{
+	c := &Client{
 		base:       base,
 		tenant:     cfg.Tenant,
 		authHeader: "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)),
 		version:    cfg.Version,
 		maxBody:    cfg.MaxResponseBytes,
-		http:       newRetryClient(&http.Client{Transport: br, CheckRedirect: noRedirects}, cfg.Retry),
-		breaker:    br,
-	}, nil
+		entered:    new([BreakerHalfOpen + 1]atomic.Uint64),
+	}
+	// The breaker sits above the observer, so refused calls, which never
+	// reach the upstream, are not reported as upstream attempts.
+	c.breaker = newBreaker(observedTransport{next: transport}, cfg.Breaker, func(to BreakerState) { c.entered[to].Add(1) })
+	c.http = newRetryClient(&http.Client{Transport: c.breaker, CheckRedirect: noRedirects}, cfg.Retry)
+	return c, nil
 }
 
 // Version is the configured or detected release line.
@@ -122,6 +127,11 @@ func (c *Client) Version() Version { return c.version }
 // BreakerOpen reports whether the circuit breaker is refusing calls, for the
 // lmsproxy_upstream_breaker_open gauge (server.BreakerReporter).
 func (c *Client) BreakerOpen() bool { return c.breaker.Open() }
+
+// BreakerTransitions is how many times the breaker has entered state, for
+// the lmsproxy_upstream_breaker_transitions_total counter: the open gauge
+// alone misses a breaker that opens and closes between two scrapes.
+func (c *Client) BreakerTransitions(to BreakerState) uint64 { return c.entered[to].Load() }
 
 // do runs one operation: builds the request with the tenant, credentials and
 // correlation headers, retries per the operation's safety, caps the body,

@@ -114,6 +114,7 @@ var envVars = []envVar{
 		c.Server.RateBurst = n
 		return nil
 	}},
+	{"LMSPROXY_RATE_LIMIT_REDIS_URL", "", "Redis (redis://[user:password@]host:port[/db], or rediss://) on which all replicas share each partner's rate limit; empty: each replica limits on its own", stringVar(func(c *Config) *string { return &c.Server.RateLimitRedisURL })},
 	{"LMSPROXY_UPSTREAM_CONNECT_TIMEOUT", "3s", "bound on opening one upstream connection", durationVar(func(c *Config) *time.Duration { return &c.Upstream.ConnectTimeout })},
 	{"LMSPROXY_UPSTREAM_HEADER_TIMEOUT", "10s", "bound on waiting for upstream response headers, per attempt", durationVar(func(c *Config) *time.Duration { return &c.Upstream.ResponseHeaderTimeout })},
 	{"LMSPROXY_BODY_LIMIT", "1048576", "largest partner request body, in bytes", func(c *Config, v string) error {

@@ -76,6 +76,37 @@ func TestLoadConfigUpstreamTimezone(t *testing.T) {
 	}
 }
 
+// The shared rate limit's Redis URL: accepted as redis:// or rediss://,
+// refused otherwise without echoing it (it may carry a password), and
+// refused without a local rate to share.
+func TestLoadConfigRateLimitRedis(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[string]string
+		want string // the problem reported; empty: valid
+	}{
+		{"redis", map[string]string{"LMSPROXY_RATE_LIMIT_REDIS_URL": "redis://:s3cret@redis:6379/2"}, ""},
+		{"TLS", map[string]string{"LMSPROXY_RATE_LIMIT_REDIS_URL": "rediss://redis.internal:6380"}, ""},
+		{"not Redis", map[string]string{"LMSPROXY_RATE_LIMIT_REDIS_URL": "http://:s3cret@redis:6379"}, "rate limit Redis URL: want redis://"},
+		{"no rate to share", map[string]string{"LMSPROXY_RATE_LIMIT_REDIS_URL": "redis://redis:6379", "LMSPROXY_RATE_LIMIT": "0"}, "needs a rate limit above 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEnv()
+			maps.Copy(e, tt.set)
+			cfg, err := LoadConfig(env(e))
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.set["LMSPROXY_RATE_LIMIT_REDIS_URL"], cfg.Server.RateLimitRedisURL)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "s3cret")
+		})
+	}
+}
+
 func TestLoadConfigListsEveryProblem(t *testing.T) {
 	e := map[string]string{
 		"LMSPROXY_UPSTREAM_URL":     "ftp://lms",
