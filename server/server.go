@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
@@ -45,6 +48,11 @@ type Config struct {
 	// partner (0: no limit) and RateBurst how many it may send at once.
 	RateLimit float64
 	RateBurst int
+	// TrustedProxies are the addresses of the load balancers and proxies
+	// in front of the proxy whose X-Forwarded-For is believed for the
+	// access log's client address. Empty: the connection's peer is logged
+	// and X-Forwarded-For, which any caller can set, is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig is the configuration every field of which a deployment may
@@ -121,6 +129,7 @@ type Server struct {
 	metrics  *metrics
 	limiter  *rateLimiter
 	ready    *readiness
+	tracer   trace.Tracer
 	echo     *echo.Echo
 
 	today *today // the business date creates use, see today.go
@@ -156,7 +165,8 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 
 // New builds the server and its routes.
 func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
-	s := &Server{cfg: cfg, upstream: up, verifier: v, log: zap.NewNop(), now: time.Now, version: "unknown"}
+	s := &Server{cfg: cfg, upstream: up, verifier: v, log: zap.NewNop(), now: time.Now, version: "unknown",
+		tracer: tracenoop.NewTracerProvider().Tracer("")}
 	for _, o := range opts {
 		o(s)
 	}
@@ -167,7 +177,8 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.writeError
-	e.Use(s.scope, s.instrument, recoverPanics)
+	e.IPExtractor = clientAddress(cfg.TrustedProxies)
+	e.Use(s.scope, s.trace, s.instrument, recoverPanics)
 	// Operational endpoints, outside authentication.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"lmsproxy/upstream/wire"
 )
@@ -50,6 +51,9 @@ type Config struct {
 	// Transport overrides the HTTP transport (tests, fault injection); the
 	// timeouts and RootCAs above then do not apply.
 	Transport http.RoundTripper
+	// TracerProvider makes one span per upstream attempt under the partner
+	// request's span (nil: none; the trace context is still forwarded).
+	TracerProvider trace.TracerProvider
 }
 
 // Validate lists every problem with the configuration.
@@ -102,9 +106,10 @@ func New(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = NewTransport(cfg.ConnectTimeout, cfg.ResponseHeaderTimeout, cfg.RootCAs)
 	}
-	// The breaker sits above the observer, so refused calls, which never
-	// reach the upstream, are not reported as upstream attempts.
-	br := newBreaker(observedTransport{next: transport}, cfg.Breaker)
+	// The breaker sits above the tracer and the observer, so refused calls,
+	// which never reach the upstream, are neither traced nor reported as
+	// upstream attempts.
+	br := newBreaker(tracedTransport(observedTransport{next: transport}, cfg.TracerProvider), cfg.Breaker)
 	return &Client{
 		base:       base,
 		tenant:     cfg.Tenant,
