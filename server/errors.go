@@ -25,9 +25,13 @@ func (s *Server) writeError(err error, c echo.Context) {
 		return
 	}
 	perr := partnerError(err)
-	scopeOf(c).code = perr.Code
+	sc := scopeOf(c)
+	sc.code = perr.Code
 	if perr.Code == translate.Internal {
-		s.log.Error("internal error", zap.String("request_id", scopeOf(c).requestID), zap.Error(err))
+		if uerr, ok := wire.AsError(err); ok {
+			sc.upstreamStatus, sc.upstreamCode = uerr.Status, uerr.Code
+		}
+		s.log.Error("internal error", zap.String("request_id", sc.requestID), zap.Error(err))
 	}
 	h := c.Response().Header()
 	switch perr.Code {

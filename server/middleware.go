@@ -6,11 +6,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
+	"net/netip"
 	"regexp"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
@@ -26,6 +30,12 @@ type requestScope struct {
 	identity   *auth.Identity
 	code       translate.Code
 	authReason auth.Reason // why the token was refused, if it was
+	traceID    trace.TraceID
+	// The upstream's answer behind an internal one (status and
+	// globalisation code), so the operator sees which upstream rule fired;
+	// the partner never does.
+	upstreamStatus int
+	upstreamCode   string
 	// Upstream attempts made for this request and their summed duration.
 	// Atomic because a handler may one day call the upstream concurrently.
 	upstreamAttempts atomic.Int64
@@ -100,14 +110,49 @@ func (s *Server) observeAttempt(sc *requestScope, a upstream.Attempt) {
 // their access lines are debug, so they do not drown partner traffic.
 var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
+// clientAddress is how the access log finds the partner's address: the
+// connection's peer, or, behind the configured trusted proxies, the
+// right-most X-Forwarded-For entry that is not one of them. Echo's XFF
+// extractor trusts loopback, link-local and private ranges by default;
+// those are turned off, so only what the deployment lists is trusted.
+func clientAddress(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// maxUserAgent bounds the user agent logged, so a caller cannot make its
+// access lines arbitrarily long.
+const maxUserAgent = 256
+
+// countingBody counts the request body bytes the proxy read.
+type countingBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
 // instrument writes one access-log line per request and records the
 // request metrics. Both use the route template, never the raw path (which
-// carries partner ids), and neither ever sees headers.
+// carries partner ids); of the headers, only the user agent and, from
+// trusted proxies, X-Forwarded-For are logged.
 func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		route := s.metrics.route(c)
 		s.metrics.requestStarted(route)
+		body := &countingBody{ReadCloser: c.Request().Body}
+		c.Request().Body = body
 		err := next(c)
 		if err != nil {
 			// Write the error now so the logged status is the one sent.
@@ -126,7 +171,11 @@ func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 		if ce == nil {
 			return nil
 		}
-		fields := make([]zap.Field, 0, 11)
+		ua := c.Request().UserAgent()
+		if len(ua) > maxUserAgent {
+			ua = ua[:maxUserAgent]
+		}
+		fields := make([]zap.Field, 0, 18)
 		fields = append(fields,
 			zap.String("request_id", sc.requestID),
 			zap.String("method", method),
@@ -135,9 +184,22 @@ func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 			zap.Duration("latency", latency),
 			zap.Int64("upstream_attempts", sc.upstreamAttempts.Load()),
 			zap.Duration("upstream_latency", time.Duration(sc.upstreamLatency.Load())),
+			zap.String("client_ip", c.RealIP()),
+			zap.String("user_agent", ua),
+			zap.Int64("request_bytes", body.n),
+			zap.Int64("response_bytes", c.Response().Size),
 		)
+		if sc.traceID.IsValid() {
+			fields = append(fields, zap.String("trace_id", sc.traceID.String()))
+		}
 		if sc.code != "" {
 			fields = append(fields, zap.String("code", string(sc.code)))
+		}
+		if sc.upstreamStatus != 0 {
+			fields = append(fields, zap.Int("upstream_status", sc.upstreamStatus))
+		}
+		if sc.upstreamCode != "" {
+			fields = append(fields, zap.String("upstream_code", sc.upstreamCode))
 		}
 		if sc.authReason != "" {
 			fields = append(fields, zap.String("auth_reason", string(sc.authReason)))

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
 
 	"lmsproxy/server/auth"
@@ -51,6 +54,11 @@ type Config struct {
 	// among all replicas through that Redis (ratelimit_redis.go), falling
 	// back to the local buckets while Redis fails.
 	RateLimitRedisURL string
+	// TrustedProxies are the addresses of the load balancers and proxies
+	// in front of the proxy whose X-Forwarded-For is believed for the
+	// access log's client address. Empty: the connection's peer is logged
+	// and X-Forwarded-For, which any caller can set, is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig is the configuration every field of which a deployment may
@@ -137,6 +145,7 @@ type Server struct {
 	limiter  *rateLimiter
 	shared   *sharedRateLimiter // nil unless RateLimitRedisURL is set
 	ready    *readiness
+	tracer   trace.Tracer
 	echo     *echo.Echo
 
 	today *today // the business date creates use, see today.go
@@ -172,7 +181,8 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 
 // New builds the server and its routes.
 func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
-	s := &Server{cfg: cfg, upstream: up, verifier: v, log: zap.NewNop(), now: time.Now, version: "unknown"}
+	s := &Server{cfg: cfg, upstream: up, verifier: v, log: zap.NewNop(), now: time.Now, version: "unknown",
+		tracer: tracenoop.NewTracerProvider().Tracer("")}
 	for _, o := range opts {
 		o(s)
 	}
@@ -189,7 +199,8 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.writeError
-	e.Use(s.scope, s.instrument, recoverPanics)
+	e.IPExtractor = clientAddress(cfg.TrustedProxies)
+	e.Use(s.scope, s.trace, s.instrument, recoverPanics)
 	// Operational endpoints, outside authentication.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"lmsproxy/upstream/wire"
 )
@@ -51,6 +52,9 @@ type Config struct {
 	// Transport overrides the HTTP transport (tests, fault injection); the
 	// timeouts and RootCAs above then do not apply.
 	Transport http.RoundTripper
+	// TracerProvider makes one span per upstream attempt under the partner
+	// request's span (nil: none; the trace context is still forwarded).
+	TracerProvider trace.TracerProvider
 }
 
 // Validate lists every problem with the configuration.
@@ -114,9 +118,10 @@ func New(cfg Config) (*Client, error) {
 		maxBody:    cfg.MaxResponseBytes,
 		entered:    new([BreakerHalfOpen + 1]atomic.Uint64),
 	}
-	// The breaker sits above the observer, so refused calls, which never
-	// reach the upstream, are not reported as upstream attempts.
-	c.breaker = newBreaker(observedTransport{next: transport}, cfg.Breaker, func(to BreakerState) { c.entered[to].Add(1) })
+	// The breaker sits above the tracer and the observer, so refused calls,
+	// which never reach the upstream, are neither traced nor reported as
+	// upstream attempts.
+	c.breaker = newBreaker(tracedTransport(observedTransport{next: transport}, cfg.TracerProvider), cfg.Breaker, func(to BreakerState) { c.entered[to].Add(1) })
 	c.http = newRetryClient(&http.Client{Transport: c.breaker, CheckRedirect: noRedirects}, cfg.Retry)
 	return c, nil
 }

@@ -9,8 +9,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // NewTransport is the pooled transport for upstream calls: keep-alive with an
@@ -148,18 +157,49 @@ func WithObserver(ctx context.Context, o Observer) context.Context {
 	return context.WithValue(ctx, observerKey, o)
 }
 
+// tracedTransport makes one client span per attempt, a child of the
+// partner request's span, and sends the W3C trace context (traceparent,
+// tracestate) upstream. It sits under the retry client, so each retry is a
+// span of its own. A call made outside any trace (version detection,
+// readiness probes) is passed through untouched; with a no-op provider a
+// partner's trace context still reaches the upstream as it came, at the cost
+// of one header. otelhttp's metrics are off: the proxy's own metrics count
+// attempts (observedTransport).
+func tracedTransport(next http.RoundTripper, tp trace.TracerProvider) http.RoundTripper {
+	if tp == nil {
+		tp = tracenoop.NewTracerProvider()
+	}
+	return otelhttp.NewTransport(next,
+		otelhttp.WithTracerProvider(tp),
+		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithFilter(func(r *http.Request) bool { return trace.SpanContextFromContext(r.Context()).IsValid() }),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "upstream " + callFrom(r.Context()).op }),
+	)
+}
+
 // observedTransport times each attempt and reports it to the context's
-// Observer. It sits under the retry client, so it sees retries one by one.
+// Observer. It sits under the retry client, so it sees retries one by one,
+// and under tracedTransport, whose attempt span it names.
 type observedTransport struct{ next http.RoundTripper }
 
 func (t observedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	cl := callFrom(req.Context())
+	if span := trace.SpanFromContext(req.Context()); span.IsRecording() {
+		// otelhttp records url.full, whose path and query carry partner
+		// values (ids, externalIds, search terms): only the upstream's
+		// origin is kept, and the operation names what was called.
+		origin := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}).String()
+		span.SetAttributes(semconv.URLFull(origin),
+			attribute.String("lmsproxy.upstream.operation", cl.op),
+			attribute.Int("lmsproxy.upstream.attempt", cl.attempts))
+	}
 	observe, _ := req.Context().Value(observerKey).(Observer)
 	if observe == nil {
 		return t.next.RoundTrip(req)
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	cl := callFrom(req.Context())
 	a := Attempt{Op: cl.op, Number: cl.attempts, Err: err, Duration: time.Since(start)}
 	if resp != nil {
 		a.Status = resp.StatusCode

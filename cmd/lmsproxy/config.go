@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type Config struct {
 	Upstream upstream.Config
 	Auth     auth.Config
 	LogLevel zapcore.Level
+	Tracing  tracing
 }
 
 // envVar describes one setting: its variable, default (as documented in
@@ -125,6 +127,22 @@ var envVars = []envVar{
 		c.Server.BodyLimit = n
 		return nil
 	}},
+	{"LMSPROXY_TRUSTED_PROXIES", "", "addresses or CIDRs of the load balancers in front, comma-separated, whose X-Forwarded-For gives the client address in the access log; unset: the connection's peer", func(c *Config, v string) error {
+		c.Server.TrustedProxies = nil
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(s)
+				if aerr != nil {
+					return fmt.Errorf("want CIDRs or addresses such as 10.0.0.0/8, got %q", s)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.Server.TrustedProxies = append(c.Server.TrustedProxies, p.Masked())
+		}
+		return nil
+	}},
 	{"LMSPROXY_LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
 		return c.LogLevel.UnmarshalText([]byte(v))
 	}},
@@ -176,6 +194,9 @@ func (c Config) load(getenv func(string) string, applies func(envVar) bool) (Con
 		}
 	}
 	c.Auth = c.Auth.WithDefaults()
+	var tracingErrs []error
+	c.Tracing, tracingErrs = loadTracing(getenv)
+	errs = append(errs, tracingErrs...)
 	errs = append(errs, c.Validate()...)
 	if len(errs) > 0 {
 		return c, &ConfigError{Problems: errs}

@@ -147,6 +147,15 @@ func serve(ctx context.Context, getenv func(string) string, logOut io.Writer) er
 // validated configuration, then serves until ctx ends. ln may be nil, in
 // which case cfg.Server.Listen is bound.
 func runProxy(ctx context.Context, cfg Config, log *zap.Logger, ln net.Listener, opts ...server.Option) error {
+	tp, flushTraces, err := cfg.Tracing.provider(ctx)
+	if err != nil {
+		return err
+	}
+	defer flushTraces(log)
+	if cfg.Tracing.protocol != "" {
+		log.Info("exporting traces over OTLP", zap.String("protocol", cfg.Tracing.protocol))
+	}
+	cfg.Upstream.TracerProvider = tp
 	up, err := upstream.New(cfg.Upstream)
 	if err != nil {
 		return err
@@ -170,7 +179,7 @@ func runProxy(ctx context.Context, cfg Config, log *zap.Logger, ln net.Listener,
 		}
 	}
 	log.Info("serving partners", zap.String("listen", ln.Addr().String()))
-	srv := server.New(cfg.Server, up, verifier, append(opts, server.WithLogger(log), server.WithVersion(version))...)
+	srv := server.New(cfg.Server, up, verifier, append(opts, server.WithLogger(log), server.WithVersion(version), server.WithTracerProvider(tp))...)
 	return srv.Run(ctx, ln)
 }
 
