@@ -49,6 +49,7 @@ func stringVar(dst func(*Config) *string) func(*Config, string) error {
 // auth.Config.WithDefaults.
 var envVars = []envVar{
 	{"LMSPROXY_LISTEN", ":8080", "address to serve partners on", stringVar(func(c *Config) *string { return &c.Server.Listen })},
+	{"LMSPROXY_ADMIN_LISTEN", "", "address of a separate admin port for /healthz, /readyz and /metrics, which then leave the partner port; unset keeps them on LMSPROXY_LISTEN", stringVar(func(c *Config) *string { return &c.Server.AdminListen })},
 	{"LMSPROXY_UPSTREAM_URL", "", "upstream API base, e.g. https://lms:8443/fineract-provider/api (required)", stringVar(func(c *Config) *string { return &c.Upstream.BaseURL })},
 	{"LMSPROXY_UPSTREAM_TENANT", "default", "upstream tenant header value", stringVar(func(c *Config) *string { return &c.Upstream.Tenant })},
 	{"LMSPROXY_UPSTREAM_USERNAME", "", "upstream service account (HTTP Basic) (required)", stringVar(func(c *Config) *string { return &c.Upstream.Username })},

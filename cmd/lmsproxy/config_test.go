@@ -116,6 +116,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		"LMSPROXY_REQUEST_TIMEOUT":  "-1s",
 		"LMSPROXY_LOG_LEVEL":        "loud",
 		"LMSPROXY_JWT_ALGORITHMS":   "HS256",
+		"LMSPROXY_ADMIN_LISTEN":     "9090",
 	}
 	_, err := LoadConfig(env(e))
 	require.Error(t, err)
@@ -123,7 +124,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	for _, want := range []string{
 		"LMSPROXY_OFFICE_ID", "LMSPROXY_REQUEST_TIMEOUT", "LMSPROXY_LOG_LEVEL",
 		"must be an absolute http(s) URL", "username and password are required",
-		"LMSPROXY_UPSTREAM_VERSION", "LMSPROXY_OIDC_ISSUER", "HS256",
+		"LMSPROXY_UPSTREAM_VERSION", "LMSPROXY_OIDC_ISSUER", "HS256", `admin listen address "9090"`,
 	} {
 		assert.Contains(t, msg, want)
 	}
