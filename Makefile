@@ -8,6 +8,9 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 20s
+# OpenAPI linters, pinned; run through npx from the npm registry.
+SPECTRAL ?= npx --yes @stoplight/spectral-cli@6.16.3
+REDOCLY  ?= npx --yes @redocly/cli@2.77.0
 BENCHFLAGS ?= -duration 1s -runs 3 -concurrency 1,8,64,256 -rate half -connections 10,100,1000 -hold 3s -json bin/bench.json
 
 .PHONY: help
@@ -42,3 +45,8 @@ bench: ## lmsproxy vs a bare reverse proxy: throughput, latency, CPU, memory (BE
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+.PHONY: lint-openapi
+lint-openapi: ## lint server/openapi.json with Spectral (spectral:oas) and Redocly (recommended-strict); needs node and npx
+	$(SPECTRAL) lint --fail-severity=hint --ruleset .spectral.yaml server/openapi.json
+	$(REDOCLY) lint --format=stylish server/openapi.json

@@ -57,7 +57,8 @@ func TestAuthAttacks(t *testing.T) {
 		{"audience when none is configured", "Bearer " + mint(map[string]any{"aud": "other-api"}), "token audience is not accepted", "invalid_token"},
 		{"no roles", "Bearer " + mint(map[string]any{"roles": nil}), "token lacks the admin role", "invalid_token"},
 		{"roles without admin", "Bearer " + mint(map[string]any{"roles": []string{"VIEWER"}}), "token lacks the admin role", "invalid_token"},
-		{"roles of the wrong type", "Bearer " + mint(map[string]any{"roles": "ADMIN"}), "token lacks the admin role", "invalid_token"},
+		{"roles of the wrong type", "Bearer " + mint(map[string]any{"roles": 1}), "token lacks the admin role", "invalid_token"},
+		{"roles string without admin", "Bearer " + mint(map[string]any{"roles": "VIEWER AUDITOR"}), "token lacks the admin role", "invalid_token"},
 		{"oversized token", "Bearer " + strings.Repeat("a", 9000), "token too large", "invalid_request"},
 	}
 	for _, tt := range tests {
@@ -94,6 +95,52 @@ func TestAuthAttacks(t *testing.T) {
 		r := s.doWith("GET", "/v1/customers/1", "", map[string]string{"Cookie": "token=" + valid})
 		assert.Equal(t, 401, r.status)
 	})
+}
+
+// TestAuthCommonProviders runs the settings the README recommends for
+// Cognito and Hydra machine clients (roles in a space-separated scope,
+// RFC 9068 access tokens only, ID tokens refused) through the HTTP surface,
+// on both upstream lines.
+func TestAuthCommonProviders(t *testing.T) {
+	for _, line := range lines {
+		t.Run(line.String(), func(t *testing.T) {
+			settings := func(c *auth.Config) {
+				c.RolesClaim, c.RequiredTokenType, c.RefuseIDTokens = "scope", "at+jwt", true
+			}
+			s := deploy(t, stackOptions{line: line, issuer: []auth.IssuerOption{auth.WithTokenType("application/at+jwt")}, auth: settings})
+			// The same settings in front of an issuer that sets no typ.
+			untyped := deploy(t, stackOptions{line: line, auth: settings})
+			mint := func(s *stack, claims map[string]any) string {
+				tok, err := s.issuer.Mint(claims)
+				require.NoError(t, err)
+				return tok
+			}
+			tests := []struct {
+				name     string
+				via      *stack // the deployment whose issuer minted token
+				token    string
+				status   int
+				wantBody string // "" when accepted
+			}{
+				{"scope holding the admin role", s, mint(s, map[string]any{"roles": nil, "scope": "lms/read ADMIN"}), 200, ""},
+				{"scope without the admin role", s, mint(s, map[string]any{"roles": nil, "scope": "lms/read"}), 401, `{"code":"unauthenticated","message":"token lacks the admin role"}`},
+				{"ID token", s, mint(s, map[string]any{"roles": nil, "scope": "ADMIN", "at_hash": "77QmUPtjPfzWtF2AnpK9RQ"}), 401, `{"code":"unauthenticated","message":"ID tokens are not accepted; send an access token"}`},
+				{"token without typ", untyped, mint(untyped, map[string]any{"roles": nil, "scope": "ADMIN"}), 401, `{"code":"unauthenticated","message":"token type is not accepted"}`},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					before := len(tt.via.sim.Requests())
+					r := tt.via.doWith("GET", "/v1/customers/1", "", map[string]string{"Authorization": "Bearer " + tt.token})
+					assert.Equal(t, tt.status, r.status, r.body)
+					if tt.wantBody == "" {
+						return
+					}
+					assert.JSONEq(t, tt.wantBody, r.body)
+					assert.Equal(t, before, len(tt.via.sim.Requests()), "refused before the upstream")
+				})
+			}
+		})
+	}
 }
 
 // A genuine key rotation right after a probe with a made-up kid is

@@ -173,3 +173,70 @@ func TestBodyLimit(t *testing.T) {
 	assert.JSONEq(t, `{"code":"invalid_argument","message":"[{\"field\":\"body\",\"error\":\"too large\"}]"}`, rec.Body.String())
 	validateAgainstOpenAPI(t, "POST", "/v1/customers", rec.Code, rec.Header(), rec.Body.Bytes())
 }
+
+// With an admin listener, /readyz and /metrics move to the admin port and
+// the partner port no longer answers them, so a Service exposing only the
+// partner port cannot leak dependency state or metrics; Run serves both
+// and stops both.
+func TestAdminListener(t *testing.T) {
+	for _, line := range lines {
+		t.Run("fineract-"+line.String(), func(t *testing.T) {
+			adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			s := deploy(t, stackOptions{line: line, options: []server.Option{server.WithAdminListener(adminLn)}})
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			runErr := make(chan error, 1)
+			go func() { runErr <- s.srv.Run(ctx, ln) }()
+
+			client := &http.Client{Transport: &http.Transport{}}
+			defer client.CloseIdleConnections()
+			get := func(addr net.Addr, path string, token string) (int, string) {
+				req, err := http.NewRequest("GET", "http://"+addr.String()+path, nil)
+				require.NoError(t, err)
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := client.Do(req)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				return resp.StatusCode, string(body)
+			}
+			tests := []struct {
+				name     string
+				addr     net.Addr
+				path     string
+				token    string
+				status   int
+				contains string
+			}{
+				{"admin readyz", adminLn.Addr(), "/readyz", "", 200, `"ready"`},
+				{"admin metrics", adminLn.Addr(), "/metrics", "", 200, "lmsproxy_build_info"},
+				{"admin healthz", adminLn.Addr(), "/healthz", "", 200, `"ok"`},
+				{"admin serves no partner route", adminLn.Addr(), "/v1/customers/1", s.token, 404, `"not_found"`},
+				{"partner healthz", ln.Addr(), "/healthz", "", 200, `"ok"`},
+				{"partner readyz gone", ln.Addr(), "/readyz", "", 404, `"not_found"`},
+				{"partner metrics gone", ln.Addr(), "/metrics", "", 404, `"not_found"`},
+				{"partner API", ln.Addr(), "/v1/customers/1", s.token, 200, `"id":"1"`},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					status, body := get(tt.addr, tt.path, tt.token)
+					assert.Equal(t, tt.status, status, body)
+					assert.Contains(t, body, tt.contains)
+				})
+			}
+
+			cancel()
+			require.NoError(t, waitFor(t, runErr, "Run to return"))
+			for _, addr := range []net.Addr{ln.Addr(), adminLn.Addr()} {
+				_, err := net.Dial("tcp", addr.String())
+				assert.Error(t, err, "%s still accepts connections", addr)
+			}
+		})
+	}
+}

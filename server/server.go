@@ -59,6 +59,10 @@ type Config struct {
 	// access log's client address. Empty: the connection's peer is logged
 	// and X-Forwarded-For, which any caller can set, is ignored.
 	TrustedProxies []netip.Prefix
+	// AdminListen, when set, is the address of the admin port serving
+	// /healthz, /readyz and /metrics apart from partner traffic (see
+	// WithAdminListener); empty keeps them on Listen.
+	AdminListen string
 }
 
 // DefaultConfig is the configuration every field of which a deployment may
@@ -87,6 +91,13 @@ func (c Config) Validate() []error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("listen address %q: %w", c.Listen, err))
+	}
+	if c.AdminListen != "" {
+		if _, _, err := net.SplitHostPort(c.AdminListen); err != nil {
+			errs = append(errs, fmt.Errorf("admin listen address %q: %w", c.AdminListen, err))
+		} else if c.AdminListen == c.Listen {
+			errs = append(errs, errors.New("admin listen address must differ from the partner listen address"))
+		}
 	}
 	if c.OfficeID <= 0 {
 		errs = append(errs, fmt.Errorf("office id must be positive, got %d", c.OfficeID))
@@ -147,6 +158,10 @@ type Server struct {
 	ready    *readiness
 	tracer   trace.Tracer
 	echo     *echo.Echo
+	// admin serves the operational endpoints on adminLn when one is given
+	// (WithAdminListener); nil otherwise.
+	admin   *echo.Echo
+	adminLn net.Listener
 
 	today *today // the business date creates use, see today.go
 }
@@ -173,6 +188,13 @@ type mount struct {
 	handler http.Handler
 }
 
+// WithAdminListener serves the operational endpoints (/healthz, /readyz,
+// /metrics) on ln, an admin port, and takes /readyz and /metrics off the
+// partner port: a Service or ingress that exposes only the partner port then
+// cannot expose dependency state or metrics. /healthz stays on both, since
+// it tells nothing. Run serves and drains both listeners.
+func WithAdminListener(ln net.Listener) Option { return func(s *Server) { s.adminLn = ln } }
+
 // WithVersion sets the build version exported as lmsproxy_build_info.
 func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 
@@ -196,15 +218,19 @@ func New(cfg Config, up Upstream, v Verifier, opts ...Option) *Server {
 	}
 	s.ready = newReadiness(cfg, s.log.Named("ready"), s.metrics.ready, up, v)
 	s.today = newToday(up, cfg.Location, s.now, s.log.Named("today"), s.metrics.businessDateFallbacks)
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.writeError
-	e.IPExtractor = clientAddress(cfg.TrustedProxies)
-	e.Use(s.scope, s.trace, s.instrument, recoverPanics)
+	e := s.newEcho()
+	e.Use(s.instrument, recoverPanics)
 	// Operational endpoints, outside authentication.
 	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler(s.log)))
+	ops := e
+	if s.adminLn != nil {
+		s.admin = s.newEcho()
+		s.admin.Use(recoverPanics)
+		s.admin.GET("/healthz", s.healthz)
+		ops = s.admin
+	}
+	ops.GET("/readyz", s.readyz)
+	ops.GET("/metrics", echo.WrapHandler(s.metrics.handler(s.log)))
 	e.GET("/openapi.json", serveOpenAPI)
 	for _, m := range s.mounts {
 		e.Any(m.path, echo.WrapHandler(m.handler))
@@ -250,39 +276,74 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// newEcho is an Echo instance with the server's error writer and request
+// scope, the base of both the partner and the admin handlers.
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.writeError
+	e.IPExtractor = clientAddress(s.cfg.TrustedProxies)
+	e.Use(s.scope, s.trace)
+	return e
+}
+
 // ServeHTTP makes the server usable with httptest and any listener.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// Run serves on ln until ctx is cancelled, then drains in-flight requests
-// for at most ShutdownTimeout.
+// Run serves on ln (and on the admin listener, if any) until ctx is
+// cancelled, then drains in-flight requests for at most ShutdownTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
-		ReadTimeout:       s.cfg.ReadTimeout,
-		WriteTimeout:      s.cfg.WriteTimeout,
-		IdleTimeout:       s.cfg.IdleTimeout,
-		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+	type served struct {
+		srv *http.Server
+		ln  net.Listener
+	}
+	all := []served{{s.httpServer(s), ln}}
+	if s.admin != nil {
+		all = append(all, served{s.httpServer(s.admin), s.adminLn})
+	}
+	errc := make(chan error, len(all))
+	for _, sv := range all {
+		go func() { errc <- sv.srv.Serve(sv.ln) }()
 	}
 	defer s.Close()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		// One listener failed: stop the other too rather than serve half.
+		for _, sv := range all {
+			_ = sv.srv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down: refusing new connections, draining in-flight requests", zap.Duration("timeout", s.cfg.ShutdownTimeout))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		// Cut what did not finish in time rather than leave it running
-		// behind a Run that has returned.
-		_ = srv.Close()
-		return fmt.Errorf("draining in-flight requests: %w", err)
+	var errs []error
+	for _, sv := range all {
+		if err := sv.srv.Shutdown(shutdownCtx); err != nil {
+			// Cut what did not finish in time rather than leave it running
+			// behind a Run that has returned.
+			_ = sv.srv.Close()
+			errs = append(errs, fmt.Errorf("draining in-flight requests: %w", err))
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range all {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// httpServer is the partner-facing timeouts around h; the admin port gets
+// the same, so a slow scraper cannot hold connections either.
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+	}
 }

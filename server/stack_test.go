@@ -79,6 +79,10 @@ type stackOptions struct {
 	upstreamConfig func(*upstream.Config)
 	// jwksURL replaces the issuer's key-set address (keys unavailable).
 	jwksURL string
+	// auth adjusts the verifier's settings (roles claim, token kind).
+	auth func(*auth.Config)
+	// issuer customises the local token issuer (the typ header it sets).
+	issuer []auth.IssuerOption
 	// log receives the server's and the verifier's logs, as in production.
 	log *zap.Logger
 	// now is the clock of both sides (default: clock).
@@ -128,7 +132,7 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	t.Cleanup(s.simSrv.Close)
 
 	var err error
-	s.issuer, err = auth.NewLocalIssuer("service-project", nil)
+	s.issuer, err = auth.NewLocalIssuer("service-project", nil, o.issuer...)
 	require.NoError(t, err)
 	issSrv := httptest.NewServer(s.issuer.Handler())
 	t.Cleanup(issSrv.Close)
@@ -136,7 +140,11 @@ func deploy(t *testing.T, o stackOptions) *stack {
 	if o.jwksURL != "" {
 		jwksURL = o.jwksURL
 	}
-	verifier, err := auth.NewVerifier(auth.Config{Issuer: "service-project", JWKSURL: jwksURL}, auth.WithLogger(o.log.Named("auth")))
+	acfg := auth.Config{Issuer: "service-project", JWKSURL: jwksURL}
+	if o.auth != nil {
+		o.auth(&acfg)
+	}
+	verifier, err := auth.NewVerifier(acfg, auth.WithLogger(o.log.Named("auth")))
 	require.NoError(t, err)
 
 	ucfg := upstream.Config{

@@ -51,6 +51,7 @@ func stringVar(dst func(*Config) *string) func(*Config, string) error {
 // auth.Config.WithDefaults.
 var envVars = []envVar{
 	{"LMSPROXY_LISTEN", ":8080", "address to serve partners on", stringVar(func(c *Config) *string { return &c.Server.Listen })},
+	{"LMSPROXY_ADMIN_LISTEN", "", "address of a separate admin port for /healthz, /readyz and /metrics, which then leave the partner port; unset keeps them on LMSPROXY_LISTEN", stringVar(func(c *Config) *string { return &c.Server.AdminListen })},
 	{"LMSPROXY_UPSTREAM_URL", "", "upstream API base, e.g. https://lms:8443/fineract-provider/api (required)", stringVar(func(c *Config) *string { return &c.Upstream.BaseURL })},
 	{"LMSPROXY_UPSTREAM_TENANT", "default", "upstream tenant header value", stringVar(func(c *Config) *string { return &c.Upstream.Tenant })},
 	{"LMSPROXY_UPSTREAM_USERNAME", "", "upstream service account (HTTP Basic) (required)", stringVar(func(c *Config) *string { return &c.Upstream.Username })},
@@ -74,6 +75,15 @@ var envVars = []envVar{
 	{"LMSPROXY_AUDIENCE", "", "required aud; when unset, tokens carrying an aud are refused", stringVar(func(c *Config) *string { return &c.Auth.Audience })},
 	{"LMSPROXY_ROLES_CLAIM", auth.DefaultRolesClaim, "claim (or dotted path) holding the roles", stringVar(func(c *Config) *string { return &c.Auth.RolesClaim })},
 	{"LMSPROXY_ADMIN_ROLE", auth.DefaultAdminRole, "role every partner call requires", stringVar(func(c *Config) *string { return &c.Auth.AdminRole })},
+	{"LMSPROXY_REQUIRED_TOKEN_TYPE", "", "JOSE typ header every token must carry, e.g. at+jwt (RFC 9068); case-insensitive, application/ prefix optional", stringVar(func(c *Config) *string { return &c.Auth.RequiredTokenType })},
+	{"LMSPROXY_REFUSE_ID_TOKENS", "false", "true refuses OpenID Connect ID tokens: those carrying nonce, at_hash or c_hash, token_use id (Cognito) or typ ID (Keycloak)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		c.Auth.RefuseIDTokens = b
+		return nil
+	}},
 	{"LMSPROXY_JWT_ALGORITHMS", "RS256", "accepted signing algorithms, comma-separated (RS256, ES256)", func(c *Config, v string) error {
 		c.Auth.Algorithms = strings.Split(v, ",")
 		return nil
@@ -160,6 +170,7 @@ var devFixed = map[string]bool{
 	"LMSPROXY_UPSTREAM_TIMEZONE": true, // the simulator's tenant is on UTC
 	"LMSPROXY_OIDC_ISSUER":       true, "LMSPROXY_JWKS_URL": true, "LMSPROXY_AUDIENCE": true,
 	"LMSPROXY_ROLES_CLAIM": true, "LMSPROXY_ADMIN_ROLE": true, "LMSPROXY_JWT_ALGORITHMS": true,
+	"LMSPROXY_REQUIRED_TOKEN_TYPE": true, "LMSPROXY_REFUSE_ID_TOKENS": true,
 }
 
 // LoadConfig reads the environment through getenv; every problem, parse or

@@ -242,3 +242,35 @@ func syncREADMESection(t *testing.T, name, want string) {
 	}
 	assert.Equal(t, want, got, "README section %s is stale; run go test ./cmd/lmsproxy -update", name)
 }
+
+// TestLoadConfigTokenKind reads the two token-kind settings into the
+// verifier's configuration and refuses values that could never match.
+func TestLoadConfigTokenKind(t *testing.T) {
+	tests := []struct {
+		name       string
+		set        map[string]string
+		wantType   string
+		wantRefuse bool
+		wantErr    string
+	}{
+		{"unset", nil, "", false, ""},
+		{"RFC 9068 access tokens only", map[string]string{"LMSPROXY_REQUIRED_TOKEN_TYPE": "application/at+jwt", "LMSPROXY_REFUSE_ID_TOKENS": "true"}, "application/at+jwt", true, ""},
+		{"not a media type", map[string]string{"LMSPROXY_REQUIRED_TOKEN_TYPE": "at jwt"}, "", false, "LMSPROXY_REQUIRED_TOKEN_TYPE must be a media type"},
+		{"not a boolean", map[string]string{"LMSPROXY_REFUSE_ID_TOKENS": "yes please"}, "", false, `LMSPROXY_REFUSE_ID_TOKENS: want true or false, got "yes please"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := validEnv()
+			maps.Copy(e, tt.set)
+			cfg, err := LoadConfig(env(e))
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantType, cfg.Auth.RequiredTokenType)
+			assert.Equal(t, tt.wantRefuse, cfg.Auth.RefuseIDTokens)
+		})
+	}
+}

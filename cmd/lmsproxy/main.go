@@ -178,6 +178,15 @@ func runProxy(ctx context.Context, cfg Config, log *zap.Logger, ln net.Listener,
 			return err
 		}
 	}
+	if cfg.Server.AdminListen != "" {
+		admin, err := net.Listen("tcp", cfg.Server.AdminListen)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		log.Info("serving operations", zap.String("listen", admin.Addr().String()))
+		opts = append(opts, server.WithAdminListener(admin))
+	}
 	log.Info("serving partners", zap.String("listen", ln.Addr().String()))
 	srv := server.New(cfg.Server, up, verifier, append(opts, server.WithLogger(log), server.WithVersion(version), server.WithTracerProvider(tp))...)
 	return srv.Run(ctx, ln)

@@ -34,6 +34,18 @@ type Config struct {
 	RolesClaim string
 	// AdminRole is LMSPROXY_ADMIN_ROLE: the role every partner call requires.
 	AdminRole string
+	// RequiredTokenType is LMSPROXY_REQUIRED_TOKEN_TYPE: when set, the JOSE
+	// "typ" header must name this media type, e.g. "at+jwt" for RFC 9068
+	// access tokens, so that another JWT of the same issuer (an ID token, a
+	// logout token) cannot stand in for an access token. Media types are
+	// compared case-insensitively and with the "application/" prefix
+	// optional on either side, as RFC 7515 §4.1.9 and RFC 9068 §4 allow.
+	RequiredTokenType string
+	// RefuseIDTokens is LMSPROXY_REFUSE_ID_TOKENS: refuse every token that
+	// isIDToken recognises as an OpenID Connect ID token. It is for issuers
+	// that mark neither kind with "typ" (Keycloak, Cognito), where an ID
+	// token handed to a browser would otherwise open the API too.
+	RefuseIDTokens bool
 	// Algorithms lists the accepted "alg" values: RS256 by default, ES256 on
 	// request. Symmetric algorithms and "none" are refused at validation time,
 	// because with a public JWKS an HS256 token could be forged with the
@@ -126,6 +138,9 @@ func (c Config) Validate() []error {
 	if c.AdminRole == "" {
 		add("LMSPROXY_ADMIN_ROLE is required")
 	}
+	if c.RequiredTokenType != "" && !validMediaType(c.RequiredTokenType) {
+		add("LMSPROXY_REQUIRED_TOKEN_TYPE must be a media type such as at+jwt or application/at+jwt")
+	}
 	if len(c.Algorithms) == 0 {
 		add("Algorithms must list at least one of %s", strings.Join(allowedAlgorithms, ", "))
 	}
@@ -150,6 +165,29 @@ func (c Config) Validate() []error {
 func (c Config) validated() (Config, error) {
 	c = c.WithDefaults()
 	return c, errors.Join(c.Validate()...)
+}
+
+// mediaType is the canonical form of a JOSE "typ" value: lower case, without
+// the "application/" prefix that RFC 7515 §4.1.9 lets senders omit.
+func mediaType(s string) string {
+	s = strings.ToLower(s)
+	return strings.TrimPrefix(s, "application/")
+}
+
+// validMediaType accepts a type/subtype or a bare subtype made of RFC 6838
+// restricted-name characters, so a typo such as "at jwt" is a configuration
+// error rather than a setting no token can ever meet.
+func validMediaType(s string) bool {
+	t := mediaType(s)
+	if t == "" || strings.Count(t, "/") > 1 {
+		return false
+	}
+	for _, part := range strings.Split(t, "/") {
+		if part == "" || strings.Trim(part, "abcdefghijklmnopqrstuvwxyz0123456789!#$&-^_.+") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func isHTTPURL(s string) bool {

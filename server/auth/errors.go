@@ -22,6 +22,8 @@ const (
 	ReasonExpired         Reason = "expired"
 	ReasonNotYetValid     Reason = "not_yet_valid"
 	ReasonNotAdmin        Reason = "not_admin"
+	ReasonWrongTokenType  Reason = "wrong_token_type"
+	ReasonIDToken         Reason = "id_token"
 	ReasonKeysUnavailable Reason = "keys_unavailable"
 )
 
@@ -43,6 +45,8 @@ var messages = map[Reason]string{
 	ReasonExpired:         "token has expired",
 	ReasonNotYetValid:     "token is not valid yet",
 	ReasonNotAdmin:        "token lacks the admin role",
+	ReasonWrongTokenType:  "token type is not accepted",
+	ReasonIDToken:         "ID tokens are not accepted; send an access token",
 	ReasonKeysUnavailable: "signing keys unavailable",
 }
 

@@ -57,10 +57,10 @@ type testIssuer struct {
 	clock *fakeClock
 }
 
-func newTestIssuer(t testing.TB, clock *fakeClock) *testIssuer {
+func newTestIssuer(t testing.TB, clock *fakeClock, opts ...auth.IssuerOption) *testIssuer {
 	t.Helper()
 	li, err := auth.NewLocalIssuer(realIssuer, map[string]string{"ada@example.com": "correct-horse"},
-		auth.WithIssuerClock(clock.Now))
+		append([]auth.IssuerOption{auth.WithIssuerClock(clock.Now)}, opts...)...)
 	require.NoError(t, err)
 	srv := httptest.NewServer(li.Handler())
 	t.Cleanup(srv.Close)

@@ -37,6 +37,7 @@ const LocalTokenLifetime = 365 * 24 * time.Hour
 type LocalIssuer struct {
 	users    map[string]string
 	now      func() time.Time
+	typ      string // JOSE typ header of minted tokens; "" for none
 	jwksHits atomic.Int64
 
 	mu     sync.RWMutex
@@ -53,6 +54,13 @@ type IssuerOption func(*LocalIssuer)
 // relative to the Verifier's fake clock.
 func WithIssuerClock(now func() time.Time) IssuerOption {
 	return func(li *LocalIssuer) { li.now = now }
+}
+
+// WithTokenType sets the JOSE "typ" header of minted tokens (none by
+// default, like the real auth host), e.g. "at+jwt" to issue RFC 9068 access
+// tokens as Keycloak, Hydra and Cognito can be configured to.
+func WithTokenType(typ string) IssuerOption {
+	return func(li *LocalIssuer) { li.typ = typ }
 }
 
 // NewLocalIssuer generates a fresh RSA-2048 signing key. issuer is the iss
@@ -106,10 +114,14 @@ func (li *LocalIssuer) Rotate() error {
 		return err
 	}
 	kid := hex.EncodeToString(tp[:20])
+	opts := &jose.SignerOptions{}
+	if li.typ != "" {
+		opts = opts.WithType(jose.ContentType(li.typ))
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{
 		Algorithm: jose.RS256,
 		Key:       jose.JSONWebKey{Key: key, KeyID: kid},
-	}, nil)
+	}, opts)
 	if err != nil {
 		return err
 	}

@@ -237,6 +237,8 @@ func (v *Verifier) verifyCold(ctx context.Context, raw string, now time.Time) (*
 		return nil, 0, newError(ReasonWrongIssuer, nil)
 	}
 
+	// A compact JWS has exactly one signature, hence one protected header.
+	typ := jws.Signatures[0].Protected.ExtraHeaders[jose.HeaderType]
 	st := &verification{jws: jws}
 	if _, err := v.oidc.Verify(context.WithValue(ctx, verificationKey{}, st), raw); err != nil {
 		if st.sigErr != nil {
@@ -244,12 +246,12 @@ func (v *Verifier) verifyCold(ctx context.Context, raw string, now time.Time) (*
 		}
 		// The signature is good but go-oidc refused a claim; our own checks
 		// name the rule. If they find nothing, still refuse.
-		if _, cerr := v.checkClaims(claims, now); cerr != nil {
+		if _, cerr := v.checkClaims(claims, typ, now); cerr != nil {
 			return nil, 0, cerr
 		}
 		return nil, 0, newError(ReasonMalformed, err)
 	}
-	id, cerr := v.checkClaims(claims, now)
+	id, cerr := v.checkClaims(claims, typ, now)
 	if cerr != nil {
 		return nil, 0, cerr
 	}
@@ -269,8 +271,18 @@ func decodeClaims(payload []byte) (claimSet, *Error) {
 }
 
 // checkClaims applies every claim rule beyond issuer and signature, in the
-// order a partner would want to hear about them.
-func (v *Verifier) checkClaims(c claimSet, now time.Time) (*Identity, *Error) {
+// order a partner would want to hear about them: the kind of token first,
+// since no other rule matters for a token of the wrong kind. typ is the
+// JOSE "typ" header as decoded (nil when absent).
+func (v *Verifier) checkClaims(c claimSet, typ any, now time.Time) (*Identity, *Error) {
+	if want := v.cfg.RequiredTokenType; want != "" {
+		if got, ok := typ.(string); !ok || mediaType(got) != mediaType(want) {
+			return nil, newError(ReasonWrongTokenType, nil)
+		}
+	}
+	if v.cfg.RefuseIDTokens && isIDToken(c) {
+		return nil, newError(ReasonIDToken, nil)
+	}
 	if err := v.checkAudience(c["aud"]); err != nil {
 		return nil, err
 	}
@@ -315,6 +327,23 @@ func (v *Verifier) checkClaims(c claimSet, now time.Time) (*Identity, *Error) {
 		return nil, newError(ReasonNotAdmin, nil)
 	}
 	return &Identity{Subject: sub, Client: client, Roles: roles, Issuer: v.cfg.Issuer, ExpiresAt: exp}, nil
+}
+
+// isIDToken reports whether the claims are those of an OpenID Connect ID
+// token rather than an access token. It is true when the token carries
+// nonce, at_hash or c_hash, which OpenID Connect Core 1.0 defines for ID
+// tokens only (§2, §3.1.3.6, §3.3.2.11) and RFC 9068 §2.2 does not list for
+// access tokens; or when the issuer labels the token as one in a claim of its
+// own: Cognito's token_use "id", Keycloak's typ "ID". Keycloak before 25
+// also copied nonce into access tokens (keycloak/keycloak#26893), so there
+// the setting refuses access tokens obtained with a nonce too.
+func isIDToken(c claimSet) bool {
+	for _, name := range []string{"nonce", "at_hash", "c_hash"} {
+		if _, ok := c[name]; ok {
+			return true
+		}
+	}
+	return c["token_use"] == "id" || c["typ"] == "ID"
 }
 
 // checkAudience requires our audience in aud when one is configured, and no
@@ -390,11 +419,16 @@ func lookupPath(c map[string]any, path string) any {
 	}
 }
 
-// stringEntries returns the strings of a JSON array. Anything that is not
-// an array (a bare string, a number, an object) holds no roles: accepting a
-// bare "ADMIN" would guess at an issuer's intent on the one claim that grants
-// access.
+// stringEntries returns the roles a claim value holds: the strings of a JSON
+// array, or the space-separated words of a string, the form of OAuth's scope
+// claim (RFC 6749 §3.3, RFC 9068 §2.2.3) in which Cognito and Hydra name a
+// machine client's permissions. Only a single space separates (as in scope),
+// so "ADMIN\t" or "ADMIN," is no role "ADMIN". Anything else (a number, an
+// object) holds no roles.
 func stringEntries(val any) []string {
+	if s, ok := val.(string); ok {
+		return slices.DeleteFunc(strings.Split(s, " "), func(w string) bool { return w == "" })
+	}
 	arr, ok := val.([]any)
 	if !ok {
 		return nil

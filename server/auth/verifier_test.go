@@ -46,6 +46,7 @@ func TestVerifyHeaderAttacks(t *testing.T) {
 	}()
 	audience := func(c *auth.Config) { c.Audience = "lmsproxy" }
 	nested := func(c *auth.Config) { c.RolesClaim = "realm_access.roles" }
+	scope := func(c *auth.Config) { c.RolesClaim = "scope" }
 
 	tests := []struct {
 		name   string
@@ -101,7 +102,16 @@ func TestVerifyHeaderAttacks(t *testing.T) {
 		{name: "missing roles", header: mint(map[string]any{"roles": nil}), want: auth.ReasonNotAdmin},
 		{name: "roles without admin", header: mint(map[string]any{"roles": []string{"VIEWER"}}), want: auth.ReasonNotAdmin},
 		{name: "admin in another case", header: mint(map[string]any{"roles": []string{"admin"}}), want: auth.ReasonNotAdmin},
-		{name: "roles is a string", header: mint(map[string]any{"roles": "ADMIN"}), want: auth.ReasonNotAdmin},
+		{name: "roles is a string naming the admin role", header: mint(map[string]any{"roles": "ADMIN"})},
+		{name: "scope string holding the admin role", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "openid lms/read ADMIN"})},
+		{name: "scope string without the admin role", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "openid lms/read"}), want: auth.ReasonNotAdmin},
+		{name: "scope string with a longer word", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "ADMINS"}), want: auth.ReasonNotAdmin},
+		{name: "scope string with doubled spaces", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "  openid  ADMIN "})},
+		{name: "scope string separated by tabs", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "openid\tADMIN"}), want: auth.ReasonNotAdmin},
+		{name: "scope string separated by commas", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": "openid,ADMIN"}), want: auth.ReasonNotAdmin},
+		{name: "empty scope string", cfg: scope, header: mint(map[string]any{"roles": nil, "scope": ""}), want: auth.ReasonNotAdmin},
+		{name: "namespaced groups array", cfg: func(c *auth.Config) { c.RolesClaim = "cognito:groups" },
+			header: mint(map[string]any{"roles": nil, "cognito:groups": []string{"partners", "ADMIN"}})},
 		{name: "roles is a number", header: mint(map[string]any{"roles": 1}), want: auth.ReasonNotAdmin},
 		{name: "roles is an object", header: mint(map[string]any{"roles": map[string]any{"ADMIN": true}}), want: auth.ReasonNotAdmin},
 		{name: "roles with mixed entries", header: mint(map[string]any{"roles": []any{1, nil, "ADMIN"}})},
@@ -132,6 +142,60 @@ func TestVerifyHeaderAttacks(t *testing.T) {
 			}
 			assert.Nil(t, id)
 			requireReason(t, err, tt.want, tt.header)
+		})
+	}
+}
+
+// TestTokenKinds covers LMSPROXY_REQUIRED_TOKEN_TYPE and
+// LMSPROXY_REFUSE_ID_TOKENS with tokens minted by issuers that set the JOSE
+// typ header in each way real ones do.
+func TestTokenKinds(t *testing.T) {
+	clock := newClock()
+	untyped := newTestIssuer(t, clock)
+	typed := func(typ string) *testIssuer { return newTestIssuer(t, clock, auth.WithTokenType(typ)) }
+	atJWT, appAtJWT, upper, plainJWT := typed("at+jwt"), typed("application/at+jwt"), typed("AT+JWT"), typed("JWT")
+	required := func(typ string) func(*auth.Config) {
+		return func(c *auth.Config) { c.RequiredTokenType = typ }
+	}
+	refuseID := func(c *auth.Config) { c.RefuseIDTokens = true }
+
+	tests := []struct {
+		name   string
+		issuer *testIssuer
+		claims map[string]any
+		cfg    func(*auth.Config)
+		want   auth.Reason
+	}{
+		{name: "no requirement, no typ", issuer: untyped},
+		{name: "no requirement, typ at+jwt", issuer: atJWT},
+		{name: "at+jwt required and given", issuer: atJWT, cfg: required("at+jwt")},
+		{name: "prefix in the token only", issuer: appAtJWT, cfg: required("at+jwt")},
+		{name: "prefix in the setting only", issuer: atJWT, cfg: required("application/at+jwt")},
+		{name: "other case", issuer: upper, cfg: required("at+jwt")},
+		{name: "at+jwt required, typ JWT", issuer: plainJWT, cfg: required("at+jwt"), want: auth.ReasonWrongTokenType},
+		{name: "at+jwt required, no typ", issuer: untyped, cfg: required("at+jwt"), want: auth.ReasonWrongTokenType},
+		{name: "type checked before roles", issuer: plainJWT, cfg: required("at+jwt"), claims: map[string]any{"roles": nil}, want: auth.ReasonWrongTokenType},
+		{name: "ID tokens refused, access token", issuer: untyped, cfg: refuseID, claims: map[string]any{"token_use": "access", "typ": "Bearer"}},
+		{name: "ID tokens refused, nonce", issuer: untyped, cfg: refuseID, claims: map[string]any{"nonce": "n-0S6_WzA2Mj"}, want: auth.ReasonIDToken},
+		{name: "ID tokens refused, at_hash", issuer: untyped, cfg: refuseID, claims: map[string]any{"at_hash": "77QmUPtjPfzWtF2AnpK9RQ"}, want: auth.ReasonIDToken},
+		{name: "ID tokens refused, c_hash", issuer: untyped, cfg: refuseID, claims: map[string]any{"c_hash": "LDktKdoQak3Pk0cnXxCltA"}, want: auth.ReasonIDToken},
+		{name: "ID tokens refused, Cognito token_use id", issuer: untyped, cfg: refuseID, claims: map[string]any{"token_use": "id"}, want: auth.ReasonIDToken},
+		{name: "ID tokens refused, Keycloak typ ID", issuer: untyped, cfg: refuseID, claims: map[string]any{"typ": "ID"}, want: auth.ReasonIDToken},
+		{name: "ID tokens allowed by default", issuer: untyped, claims: map[string]any{"nonce": "n-0S6_WzA2Mj", "at_hash": "77QmUPtjPfzWtF2AnpK9RQ"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.issuer.config()
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			tok := tt.issuer.mint(t, tt.claims)
+			_, err := newVerifier(t, cfg, clock).Verify(context.Background(), tok)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			requireReason(t, err, tt.want, tok)
 		})
 	}
 }
@@ -261,6 +325,19 @@ func TestConfig(t *testing.T) {
 		require.Len(t, errs, 2)
 		assert.ErrorContains(t, errs[0], "LMSPROXY_OIDC_ISSUER is required")
 		assert.ErrorContains(t, errs[1], "LMSPROXY_JWKS_URL")
+	})
+	t.Run("required token type", func(t *testing.T) {
+		for typ, ok := range map[string]bool{
+			"at+jwt": true, "application/at+jwt": true, "JWT": true, "application/": false,
+			"at jwt": false, "a/b/c": false, "/at+jwt": false,
+		} {
+			errs := auth.Config{Issuer: "https://auth.example", RequiredTokenType: typ}.WithDefaults().Validate()
+			if ok {
+				assert.Empty(t, errs, typ)
+			} else if assert.Len(t, errs, 1, typ) {
+				assert.ErrorContains(t, errs[0], "LMSPROXY_REQUIRED_TOKEN_TYPE")
+			}
+		}
 	})
 	t.Run("leeway cap", func(t *testing.T) {
 		errs := auth.Config{Issuer: "https://auth.example", Leeway: time.Hour}.WithDefaults().Validate()

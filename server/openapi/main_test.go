@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -119,4 +121,95 @@ func TestBundleRefusesMistakes(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
+}
+
+// TestGeneratorReady holds the bundle to what a client generator and the
+// linters need without hand-fixing: servers and a contact, an example for
+// every parameter, request body and response body, both bounds on every
+// integer and maxItems on every array.
+func TestGeneratorReady(t *testing.T) {
+	raw, err := bundle(sourceFS, sources)
+	require.NoError(t, err)
+	problems := generatorProblems(t, raw)
+	assert.Empty(t, problems)
+}
+
+// TestGeneratorReadyFindsGaps proves the check can fail, on a document
+// with one gap of each kind.
+func TestGeneratorReadyFindsGaps(t *testing.T) {
+	raw := []byte(`{
+  "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+  "paths": {"/v1/things": {"post": {
+    "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+    "responses": {"200": {"$ref": "#/components/responses/Page"}}
+  }}},
+  "components": {"responses": {"Page": {"description": "d", "content": {"application/json": {
+    "schema": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}}}}}}}
+}`)
+	assert.ElementsMatch(t, []string{
+		"no servers", "no info.contact",
+		"/paths/~1v1~1things/post/parameters/0: no example",
+		"/paths/~1v1~1things/post/parameters/0/schema: integer without maximum",
+		"/paths/~1v1~1things/post/requestBody/content/application~1json: no example",
+		"/components/responses/Page/content/application~1json: no example",
+		"/components/responses/Page/content/application~1json/schema: array without maxItems",
+	}, generatorProblems(t, raw))
+}
+
+// generatorProblems lists every gap TestGeneratorReady forbids, each at its
+// JSON pointer.
+func generatorProblems(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	var problems []string
+	if s, _ := doc["servers"].([]any); len(s) == 0 {
+		problems = append(problems, "no servers")
+	}
+	if info, _ := doc["info"].(map[string]any); info["contact"] == nil {
+		problems = append(problems, "no info.contact")
+	}
+	escape := strings.NewReplacer("~", "~0", "/", "~1").Replace
+	hasExample := func(n map[string]any) bool { return n["example"] != nil || n["examples"] != nil }
+	var walk func(v any, ptr string)
+	walk = func(v any, ptr string) {
+		switch n := v.(type) {
+		case []any:
+			for i, e := range n {
+				walk(e, fmt.Sprintf("%s/%d", ptr, i))
+			}
+		case map[string]any:
+			// A parameter, or the media types of a request or response body.
+			if n["in"] != nil && n["name"] != nil && !hasExample(n) {
+				problems = append(problems, ptr+": no example")
+			}
+			content, _ := n["content"].(map[string]any)
+			for mt, m := range content {
+				if m, ok := m.(map[string]any); ok && m["schema"] != nil && !hasExample(m) {
+					problems = append(problems, ptr+"/content/"+escape(mt)+": no example")
+				}
+			}
+			if n["type"] == "integer" {
+				for _, bound := range []string{"minimum", "maximum"} {
+					if _, ok := n[bound]; !ok {
+						problems = append(problems, ptr+": integer without "+bound)
+					}
+				}
+			}
+			if _, ok := n["maxItems"]; n["type"] == "array" && !ok {
+				problems = append(problems, ptr+": array without maxItems")
+			}
+			for k, e := range n {
+				// Example values and x- extensions are not the contract's
+				// shapes; the x- schema is checked against real answers.
+				if k == "example" || k == "examples" || strings.HasPrefix(k, "x-") {
+					continue
+				}
+				walk(e, ptr+"/"+escape(k))
+			}
+		}
+	}
+	walk(doc, "")
+	return problems
 }
