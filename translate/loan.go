@@ -255,14 +255,14 @@ type LoanListRequest struct {
 	StatusID int64
 }
 
-// loanSortColumns are the partner's orderBy values for loans. Fineract has
-// no customer filter on /loans, so a customer's loans are read through its
-// accounts and ordered by the proxy: the columns are the partner fields.
+// loanSortColumns are the partner's orderBy values for loans and the
+// upstream list's columns (select aliases of LoanMapper.loanSchema, see
+// upstream/loans.go).
 var loanSortColumns = sortColumns{
 	{"id", "id"},
 	{"principal", "principal"},
-	{"disbursementDate", "disbursementDate"},
-	{"submittedDate", "submittedDate"},
+	{"disbursementDate", "actualDisbursementDate"},
+	{"submittedDate", "submittedOnDate"},
 }
 
 var loanListParams = append(append([]string(nil), listParams...), "customerId", "customerExternalId", "status")
