@@ -53,6 +53,15 @@ func (s *stubUpstream) CloseClient(context.Context, upstream.Ref, wire.ClientClo
 	return wire.CommandResult{}, errStubWrite
 }
 
+// The benchmarks read no products: the stub has none.
+func (s *stubUpstream) ListLoanProducts(context.Context) (wire.LoanProducts, error) {
+	return wire.LoanProducts{}, nil
+}
+
+func (s *stubUpstream) GetLoanProduct(context.Context, int64) (wire.LoanProductData, error) {
+	return wire.LoanProductData{}, errStubWrite
+}
+
 func benchClient(id int64) wire.ClientData {
 	day := wire.DateOf(time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
 	return wire.ClientData{

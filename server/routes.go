@@ -14,6 +14,7 @@ type resource interface {
 func (s *Server) resources() []resource {
 	return []resource{
 		&customers{s: s},
+		&loanProducts{s: s},
 	}
 }
 

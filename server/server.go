@@ -136,6 +136,7 @@ func (c Config) Validate() []error {
 // interface per resource, so that a resource adds its own (one line here).
 type Upstream interface {
 	ClientsAPI
+	LoanProductsAPI
 }
 
 // Verifier authenticates a partner from its Authorization header.

@@ -7,8 +7,8 @@ import (
 	"lmsproxy/upstream/wire"
 )
 
-// This file is used by the loan product and loan handlers, next: the
-// server does not route /v1/loan-products yet.
+// This file is used by the loan product handlers (server/loan_products.go)
+// and, next, by the loan handlers.
 
 // Products is the loan product resource: the upstream's loanproducts.
 var Products = Resource{Name: "Loan product", Path: "/v1/loan-products"}

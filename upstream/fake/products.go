@@ -10,8 +10,8 @@ import (
 // The loan products resource (LoanProductsApiResource): GET /loanproducts,
 // /loanproducts/{productId} and, from 1.9, /loanproducts/external-id/{x}.
 // Products are seeded (seed.go), never written through the pipeline, so
-// they have routes but no entity. Used by the loans submit rules and, next,
-// by the proxy's loan-products handlers.
+// they have routes but no entity. Used by the loans submit rules and by
+// the proxy's loan-products handlers.
 
 // loanProductResource is the resource name of the product read permission
 // (LoanProductsApiResource: validateHasReadPermission("LOANPRODUCT")).
