@@ -49,10 +49,12 @@ func NewTransport(connect, responseHeader time.Duration, rootCAs *x509.CertPool)
 }
 
 // LoadCAFile reads a PEM bundle of certificate authorities for an https
-// upstream and adds them to the system's: Fineract ships with a
-// self-signed certificate, which no system pool trusts, while a gateway in
-// front of it may use a public one. A file that cannot be read or holds no
-// certificate is an error, so a mistyped path fails at start-up rather than
+// upstream and adds them to the system's: Fineract serves https by default
+// with the self-signed certificate it ships (server.ssl.enabled=true,
+// server.ssl.key-store=classpath:keystore.jks in
+// fineract-provider/src/main/resources/application.properties at 1.8.4 and
+// 1.10.1), which no system pool trusts, while a gateway in front of it may
+// use a public one. A file that cannot be read or holds no certificate is an error, so a mistyped path fails at start-up rather than
 // on the first partner request.
 func LoadCAFile(path string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
