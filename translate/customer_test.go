@@ -101,14 +101,7 @@ func TestParseCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := translate.ParseCreate([]byte(tt.body))
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, translate.InvalidArgument, err.Code)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, tt.want, got.ExternalID)
+			assertParsed(t, tt.want, got.ExternalID, err, tt.wantErr)
 		})
 	}
 }
@@ -222,4 +215,19 @@ func TestMerge(t *testing.T) {
 	assert.Equal(t, `[{"field":"a","error":"x"},{"field":"b","error":"y"}]`, translate.Merge(a, nil, b).Message)
 	other := translate.NewError(translate.NotFound, "gone")
 	assert.Same(t, other, translate.Merge(a, other))
+}
+
+// assertParsed checks one parser's result: with wantErr, an
+// invalid_argument answer carrying exactly those field errors; without it,
+// no error and got equal to want.
+func assertParsed[T any](t *testing.T, want, got T, err *translate.Error, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		require.NotNil(t, err)
+		assert.Equal(t, translate.InvalidArgument, err.Code)
+		assert.Equal(t, wantErr, err.Message)
+		return
+	}
+	require.Nil(t, err)
+	assert.Equal(t, want, got)
 }

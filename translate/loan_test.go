@@ -97,14 +97,7 @@ func TestParseLoanCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := translate.ParseLoanCreate([]byte(tt.body))
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, translate.InvalidArgument, err.Code)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, tt.want, got)
+			assertParsed(t, tt.want, got, err, tt.wantErr)
 		})
 	}
 }
@@ -189,13 +182,7 @@ func TestParseLoanUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := translate.ParseLoanUpdate([]byte(tt.body))
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, tt.want, got)
+			assertParsed(t, tt.want, got, err, tt.wantErr)
 		})
 	}
 }
@@ -231,13 +218,7 @@ func TestParseNote(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := translate.ParseNote([]byte(tt.body))
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, tt.want, got.Note)
+			assertParsed(t, tt.want, got.Note, err, tt.wantErr)
 		})
 	}
 }
@@ -350,13 +331,7 @@ func TestParseLoanListQuery(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := translate.ParseLoanListQuery(tt.raw)
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, tt.want, got)
+			assertParsed(t, tt.want, got, err, tt.wantErr)
 		})
 	}
 }
