@@ -13,19 +13,7 @@ import (
 // 1.8.4 and 1.10.1; facts §7.8): a customer's loans, the only per-client
 // loan view Fineract has. Used by the proxy's loan list, next.
 
-var loanAccountRoutes = []route{
-	{template: "clients/{clientId}/accounts", methods: func(s *Server, c *call, p params) methods {
-		id, ok := p.long("clientId")
-		if !ok {
-			return nil
-		}
-		return s.accountsMethods(c, byID(id))
-	}},
-	{template: "clients/external-id/{externalId}/accounts", served: upstream.Version.HasExternalIDRoutes,
-		methods: func(s *Server, c *call, p params) methods {
-			return s.accountsMethods(c, byExternalID(p["externalId"]))
-		}},
-}
+var loanAccountRoutes = addressed("clients", "clientId", "externalId", "/accounts", (*Server).accountsMethods)
 
 func (s *Server) accountsMethods(c *call, t target) methods {
 	return methods{http.MethodGet: func() result {

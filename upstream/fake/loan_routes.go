@@ -37,7 +37,7 @@ func loanNotFoundError(id int64) *apiError {
 
 // loanRoutes are /loans, /loans/{loanId} and, from 1.9, /loans/external-id/{x}
 // (commit 2532c58cb, FINERACT-1760), with the write-off transaction command.
-var loanRoutes = []route{
+var loanRoutes = append([]route{
 	{template: "loans", methods: func(s *Server, c *call, _ params) methods {
 		return methods{
 			http.MethodGet: func() result {
@@ -47,18 +47,7 @@ var loanRoutes = []route{
 			http.MethodPost: func() result { return s.submitLoan(c) },
 		}
 	}},
-	{template: "loans/{loanId}", methods: func(s *Server, c *call, p params) methods {
-		id, ok := p.long("loanId")
-		if !ok {
-			return nil
-		}
-		return s.loanMethods(c, byID(id))
-	}},
-	{template: "loans/external-id/{loanExternalId}", served: upstream.Version.HasExternalIDRoutes,
-		methods: func(s *Server, c *call, p params) methods {
-			return s.loanMethods(c, byExternalID(p["loanExternalId"]))
-		}},
-}
+}, addressed("loans", "loanId", "loanExternalId", "", (*Server).loanMethods)...)
 
 // loanMethods are the routes on one loan.
 func (s *Server) loanMethods(c *call, t target) methods {

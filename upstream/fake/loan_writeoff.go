@@ -29,21 +29,9 @@ func writeOffWhitelist(v upstream.Version) []string {
 // before /loans/external-id/{x}: LoanTransactionsApiResource's template has
 // more literal characters, so /loans/external-id/transactions is its,
 // with an unconvertible loanId (404).
-var loanTransactionRoutes = []route{
-	{template: "loans/{loanId}/transactions", methods: func(s *Server, c *call, p params) methods {
-		id, ok := p.long("loanId")
-		if !ok {
-			return nil
-		}
-		return methods{http.MethodPost: func() result { return s.unlessLocked(c, byID(id), s.loanTransaction) }}
-	}},
-	{template: "loans/external-id/{loanExternalId}/transactions", served: upstream.Version.HasExternalIDRoutes,
-		methods: func(s *Server, c *call, p params) methods {
-			return methods{http.MethodPost: func() result {
-				return s.unlessLocked(c, byExternalID(p["loanExternalId"]), s.loanTransaction)
-			}}
-		}},
-}
+var loanTransactionRoutes = addressed("loans", "loanId", "loanExternalId", "/transactions", func(s *Server, c *call, t target) methods {
+	return methods{http.MethodPost: func() result { return s.unlessLocked(c, t, s.loanTransaction) }}
+})
 
 // loanTransaction dispatches ?command= (case-insensitive).
 func (s *Server) loanTransaction(c *call, t target) result {

@@ -24,6 +24,24 @@ type route struct {
 	methods func(s *Server, c *call, p params) methods
 }
 
+// addressed are the two routes of a resource addressed by id,
+// collection/{idParam}tail, and, from 1.9, by external id,
+// collection/external-id/{extParam}tail; serve answers both with the target
+// the path names, so a resource writes its handlers once.
+func addressed(collection, idParam, extParam, tail string, serve func(s *Server, c *call, t target) methods) []route {
+	return []route{
+		{template: collection + "/{" + idParam + "}" + tail, methods: func(s *Server, c *call, p params) methods {
+			id, ok := p.long(idParam)
+			if !ok {
+				return nil
+			}
+			return serve(s, c, byID(id))
+		}},
+		{template: collection + "/external-id/{" + extParam + "}" + tail, served: upstream.Version.HasExternalIDRoutes,
+			methods: func(s *Server, c *call, p params) methods { return serve(s, c, byExternalID(p[extParam])) }},
+	}
+}
+
 // params are a matched path's parameters by name, decoded.
 type params map[string]string
 
