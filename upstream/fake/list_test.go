@@ -308,23 +308,55 @@ func TestListSQLValidation(t *testing.T) {
 	})
 }
 
-// TestListSQLSearch: 1.8 accepts raw sqlSearch; 1.9+ ignores it.
+// TestListSQLSearch: 1.8 accepts raw sqlSearch, rewritten, validated and
+// run as ClientReadPlatformServiceImpl does; 1.9+ ignores it.
 func TestListSQLSearch(t *testing.T) {
+	tests := []struct {
+		search string
+		want   []float64 // ids, in any order
+		status int       // when not 200
+		code   string    // with status 400
+	}{
+		{search: "display_name like '%Lovelace%'", want: []float64{2}},
+		{search: "c.status_enum = 100 and c.external_id like 'ext-%'", want: []float64{3}},
+		{search: "c.external_id = 'EXT-ACTIVE-001'", want: []float64{1}},
+		{search: "c.id in (1,3,5)", want: []float64{1, 3, 5}},
+		{search: "c.id IN ( 4 , 2 ,2)", want: []float64{2, 4}},
+		{search: "c.id in(2)", want: []float64{2}},
+		{search: "c.id in (99)", want: []float64{}},
+		{search: "c.external_id in ('ext-ada-001', 'x''y')", want: []float64{2}},
+		{search: "c.id in (1,2) and c.status_enum = 300", want: []float64{1, 2}},
+		// NULL matches nothing, not even ''.
+		{search: "c.middlename = ''", want: []float64{}},
+		// ColumnValidator wants every operand qualified by a schema alias.
+		{search: "external_id like 'ext-%'", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "id in (1,2)", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "x.id in (1,2)", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "c.nickname = 'x'", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		// The display_name rewrite runs over an already qualified name too.
+		{search: "c.display_name like '%Lovelace%'", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "1=1; delete from m_client", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "c.id in (1;2)", status: http.StatusBadRequest, code: "error.msg.found.sql.injection"},
+		{search: "c.id in ()", status: http.StatusInternalServerError},
+		{search: "c.id in (1,)", status: http.StatusInternalServerError},
+		{search: "display_name between 'a' and 'b'", status: http.StatusInternalServerError},
+	}
 	forEachVersion(t, allVersions, func(t *testing.T, v upstream.Version, s *fake.Server) {
-		search := func(q string) resp {
-			return do(t, s, http.MethodGet, "clients?"+url.Values{"sqlSearch": {q}}.Encode(), "")
+		for _, tc := range tests {
+			t.Run(tc.search, func(t *testing.T) {
+				r := do(t, s, http.MethodGet, "clients?"+url.Values{"sqlSearch": {tc.search}}.Encode(), "")
+				switch {
+				case v.AtLeast(upstream.V1_9):
+					assert.Len(t, pageItems(t, r), 5, "ignored")
+				case tc.status == http.StatusInternalServerError:
+					wantSpring(t, r, tc.status, clientsPath)
+				case tc.status != 0:
+					wantError(t, r, tc.status, tc.code)
+				default:
+					assert.ElementsMatch(t, tc.want, ids(pageItems(t, r)))
+				}
+			})
 		}
-		if v.AtLeast(upstream.V1_9) {
-			assert.Len(t, pageItems(t, search("display_name like '%Lovelace%'")), 5)
-			assert.Len(t, pageItems(t, search("drop everything")), 5)
-			return
-		}
-		assert.Equal(t, []float64{2}, ids(pageItems(t, search("display_name like '%Lovelace%'"))))
-		assert.Equal(t, []float64{3}, ids(pageItems(t, search("c.status_enum = 100 and external_id like 'ext-%'"))))
-		assert.Equal(t, []float64{1}, ids(pageItems(t, search("c.external_id = 'EXT-ACTIVE-001'"))))
-		wantError(t, search("1=1; delete from m_client"), http.StatusBadRequest, "error.msg.found.sql.injection")
-		wantError(t, search("c.nickname = 'x'"), http.StatusBadRequest, "error.msg.found.sql.injection")
-		wantSpring(t, search("display_name between 'a' and 'b'"), http.StatusInternalServerError, clientsPath)
 	})
 }
 

@@ -3,6 +3,7 @@ package fake
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -329,7 +330,8 @@ func compareColumn(a, b any) int {
 	return 0
 }
 
-// columnText is a column value as SQL compares it with a string literal.
+// columnText is a column value as SQL compares it with a string literal;
+// "" is NULL.
 func columnText(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -342,42 +344,67 @@ func columnText(v any) string {
 	return ""
 }
 
-// sqlSearchCondition is one "<column> like|= <literal>" term of sqlSearch;
-// sqlSearchAnd separates terms.
+// sqlSearchCondition is one "<column> like|= <literal>" term of sqlSearch,
+// sqlSearchIn one "<column> in (<literal>, …)" term, with sqlLiteral the
+// literals either takes; sqlSearchAnd separates terms.
+const sqlLiteral = `'(?:[^']|'')*'|-?[0-9]+`
+
 var (
-	sqlSearchCondition = regexp.MustCompile(`^\s*([A-Za-z_.]+)\s*((?i:like)|=)\s*('(?:[^']|'')*'|-?[0-9]+)\s*$`)
+	sqlSearchCondition = regexp.MustCompile(`^\s*([A-Za-z_.]+)\s*((?i:like)|=)\s*(` + sqlLiteral + `)\s*$`)
+	sqlSearchIn        = regexp.MustCompile(`^\s*([A-Za-z_.]+)\s+(?i:in)\s*\(\s*((?:` + sqlLiteral + `)(?:\s*,\s*(?:` + sqlLiteral + `))*)\s*\)\s*$`)
+	sqlLiterals        = regexp.MustCompile(sqlLiteral)
 	sqlSearchAnd       = regexp.MustCompile(`(?i)\s+and\s+`)
 )
 
-// sqlSearchFilter compiles 1.8's raw sqlSearch: the injection check (400),
-// then a small subset of SQL, terms joined by AND. Anything else is what a
-// database would reject: 500.
+// sqlSearchFilter compiles 1.8's raw sqlSearch as ClientReadPlatformService
+// Impl.buildSqlStringFromClientCriteria (fineract-provider/src/main/java/
+// org/apache/fineract/portfolio/client/service/, 1.8.4) handles it: it
+// first rewrites "display_name " to "c.display_name " (twice over, so a
+// " c.display_name " becomes "c.c.display_name", which the column check
+// refuses), then ColumnValidator.validateSqlInjection (infrastructure/
+// security/utils/) runs SQLInjectionValidator (400) and requires each
+// operand of a comparison (=, like, in, …) to be "alias.column" of a table
+// of the list's schema (400 otherwise: a bare name too). The simulator
+// reads a small subset of SQL, terms joined by AND; anything else is what
+// a database would reject: 500. Only m_client's alias c is known, and
+// NULL matches no term, as in SQL.
 func sqlSearchFilter(v upstream.Version, search string) (func(*Server, *ClientSnapshot) bool, error) {
+	search = strings.ReplaceAll(search, " display_name ", " c.display_name ")
+	search = strings.ReplaceAll(search, "display_name ", "c.display_name ")
 	if err := checkSQLInput(search); err != nil {
 		return nil, err
 	}
 	type term struct {
-		col     column
-		like    likePattern // nil for "="
-		literal string
+		col      column
+		like     likePattern // nil for "=" and "in"
+		literals []string
 	}
 	var terms []term
 	for _, part := range sqlSearchAnd.Split(search, -1) {
-		m := sqlSearchCondition.FindStringSubmatch(part)
-		if m == nil {
+		name, op, lits := "", "in", []string(nil)
+		if m := sqlSearchCondition.FindStringSubmatch(part); m != nil {
+			name, op, lits = m[1], strings.ToLower(m[2]), m[3:4]
+		} else if m := sqlSearchIn.FindStringSubmatch(part); m != nil {
+			name, lits = m[1], sqlLiterals.FindAllString(m[2], -1)
+		} else {
 			return nil, springError(http.StatusInternalServerError)
 		}
-		col, err := lookupColumn(m[1])
+		if !strings.Contains(name, ".") {
+			return nil, sqlInjectionError()
+		}
+		col, err := lookupColumn(name)
 		if err != nil {
 			return nil, err
 		}
-		lit := m[3]
-		if strings.HasPrefix(lit, "'") {
-			lit = strings.ReplaceAll(lit[1:len(lit)-1], "''", "'")
+		t := term{col: col}
+		for _, lit := range lits {
+			if strings.HasPrefix(lit, "'") {
+				lit = strings.ReplaceAll(lit[1:len(lit)-1], "''", "'")
+			}
+			t.literals = append(t.literals, lit)
 		}
-		t := term{col: col, literal: lit}
-		if !strings.HasPrefix(m[2], "=") {
-			if t.like, err = compileLike(v, lit); err != nil {
+		if op == "like" {
+			if t.like, err = compileLike(v, t.literals[0]); err != nil {
 				return nil, err
 			}
 		}
@@ -386,7 +413,9 @@ func sqlSearchFilter(v upstream.Version, search string) (func(*Server, *ClientSn
 	return func(s *Server, c *ClientSnapshot) bool {
 		for _, t := range terms {
 			v := columnText(t.col(s, c))
-			if t.like != nil && !t.like.match(v) || t.like == nil && !collationEqual(v, t.literal) {
+			matched := v != "" && (t.like != nil && t.like.match(v) ||
+				t.like == nil && slices.ContainsFunc(t.literals, func(lit string) bool { return collationEqual(v, lit) }))
+			if !matched {
 				return false
 			}
 		}
