@@ -36,8 +36,10 @@ func (v Version) LoansCarryClientExternalID() bool { return v.AtLeast(V1_9) }
 // lone quote, none of its two patterns (one needs "-1", the other "="),
 // and only characters of its set; " in " is one of ColumnValidator's
 // operators, and its operand c.id is a column of m_client, the table the
-// list's schema calls c. Ids below 1 name no client (and a "-1" would trip
-// the first pattern), so they are left out.
+// list's schema calls c. (Both checks, run from the 1.8.4 source on this
+// fragment and on the simulator's sqlSearch table, pass it.) Ids below 1
+// name no client, so they are left out, and with none left nothing is
+// sent, as "in ()" is not SQL.
 func (c *Client) ClientExternalIDs(ctx context.Context, ids []int64) (map[int64]string, error) {
 	if c.version.LoansCarryClientExternalID() {
 		return nil, nil

@@ -227,8 +227,12 @@ var (
 	sqlInputPattern = regexp.MustCompile("^[a-zA-Z_=,\\-'!><.?\"`% ()0-9*\n\r]*$")
 )
 
-// checkSQLInput is SQLInjectionValidator.validateSQLInput: a 400 with
-// error.msg.found.sql.injection.
+// checkSQLInput is SQLInjectionValidator.validateSQLInput (infrastructure/
+// security/utils/, 1.8.4): a 400 with error.msg.found.sql.injection. Its
+// keyword and character checks are modelled; its token check and its two
+// INJECTION_PATTERNS are not: they refuse only a lone quote, "x=x" and
+// "1=1"-style tautologies, and "-1" right after one of o, r, a, n, d (so
+// "c.id in (-1)" passes them), none of which the proxy sends.
 func checkSQLInput(fragment string) error {
 	lower := strings.ToLower(fragment)
 	for _, s := range sqlInjectionSuspects {
