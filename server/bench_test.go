@@ -23,6 +23,9 @@ import (
 // benchmarks below measure lmsproxy's own work: routing, middleware,
 // authentication (cached), validation, translation, encoding, logging.
 type stubUpstream struct {
+	// The benchmarks read no loans: a loan call would panic on the nil
+	// interface rather than measure a stub.
+	server.LoansAPI
 	client wire.ClientData
 	page   wire.Page[wire.ClientData]
 }

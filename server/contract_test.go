@@ -214,7 +214,7 @@ func (rs *replayServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Method: r.Method,
 		Path:   strings.TrimPrefix(r.URL.EscapedPath(), "/api"),
 		Query:  r.URL.RawQuery,
-		Body:   string(body),
+		Body:   recording.RecordedBody(string(body)),
 		Header: map[string]string{},
 	}
 	for _, name := range recording.RequestHeaders {

@@ -12,9 +12,11 @@ type resource interface {
 // resource is one line here (and, for its upstream calls, one embedded
 // interface in Upstream).
 func (s *Server) resources() []resource {
+	loans := &loans{s: s, products: newTTLCache[int64, cachedProduct](productCacheTTL, s.now)}
 	return []resource{
 		&customers{s: s},
 		&loanProducts{s: s},
+		loans,
 	}
 }
 

@@ -59,6 +59,10 @@ type Config struct {
 	// access log's client address. Empty: the connection's peer is logged
 	// and X-Forwarded-For, which any caller can set, is ignored.
 	TrustedProxies []netip.Prefix
+	// DisbursementPaymentTypeID is the upstream payment type originations
+	// disburse by (m_payment_type id); 0 sends none, which the upstream
+	// accepts (LoanEventApiJsonValidator.validateDisbursement: optional).
+	DisbursementPaymentTypeID int64
 	// AdminListen, when set, is the address of the admin port serving
 	// /healthz, /readyz and /metrics apart from partner traffic (see
 	// WithAdminListener); empty keeps them on Listen.
@@ -126,6 +130,9 @@ func (c Config) Validate() []error {
 			errs = append(errs, errors.New("rate limit Redis URL: want redis://[user:password@]host:port[/db] or rediss://…"))
 		}
 	}
+	if c.DisbursementPaymentTypeID < 0 {
+		errs = append(errs, fmt.Errorf("disbursement payment type id must not be negative, got %d", c.DisbursementPaymentTypeID))
+	}
 	if c.ReadyTimeout <= 0 || c.ReadyCacheTTL < 0 {
 		errs = append(errs, errors.New("readiness timeout must be positive and its cache TTL not negative"))
 	}
@@ -137,6 +144,7 @@ func (c Config) Validate() []error {
 type Upstream interface {
 	ClientsAPI
 	LoanProductsAPI
+	LoansAPI
 }
 
 // Verifier authenticates a partner from its Authorization header.

@@ -124,7 +124,7 @@ func LoanFromUpstream(l wire.LoanData) (Loan, error) {
 	out := Loan{
 		ID:                    strconv.FormatInt(l.ID, 10),
 		AccountNo:             l.AccountNo,
-		ExternalID:            l.ExternalID,
+		ExternalID:            partnerExternalID(l.ExternalID),
 		CustomerExternalID:    l.ClientExternalID,
 		CustomerName:          l.ClientName,
 		LoanProductName:       l.LoanProductName,
@@ -318,7 +318,7 @@ func ParseLoanID(s string) (int64, *Error) { return parsePathID(FieldLoanID, s) 
 
 // ParseLoanExternalID validates a loan externalId taken from the path.
 func ParseLoanExternalID(s string) (string, *Error) {
-	if problem := checkExternalID(s); problem != "" {
+	if problem := checkLoanExternalID(s); problem != "" {
 		return "", Invalid(FieldError{Field: FieldLoanExternalID, Error: problem})
 	}
 	return s, nil
@@ -351,7 +351,7 @@ func ParseLoanCreate(body []byte) (LoanCreateRequest, *Error) {
 		optional("customerExternalId", &req.CustomerExternalID, externalIDValue),
 		required("productId", &req.ProductID, positiveIntValue),
 		required("principal", &req.Principal, moneyValue(maxUpstreamScale)),
-		optional("externalId", &req.ExternalID, externalIDValue),
+		optional("externalId", &req.ExternalID, loanExternalIDValue),
 	}, [2]string{"customerId", "customerExternalId"}); err != nil {
 		return LoanCreateRequest{}, err
 	}
@@ -409,7 +409,7 @@ func ParseLoanUpdate(body []byte) (LoanUpdateRequest, *Error) {
 		optional("principal", &req.Principal, moneyValue(maxUpstreamScale)),
 		optional("numberOfRepayments", &req.NumberOfRepayments, positiveIntValue),
 		optional("interestRatePerPeriod", &req.InterestRatePerPeriod, rateValue),
-		optional("externalId", &req.ExternalID, externalIDValue),
+		optional("externalId", &req.ExternalID, loanExternalIDValue),
 	}); err != nil {
 		return LoanUpdateRequest{}, err
 	}

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -108,50 +107,21 @@ func loanNotFound(op string) *wire.Error {
 	}
 }
 
-// NewLoanApplication is the submission of a loan of principal on product p
-// for client clientID, submitted and expected to be disbursed on day: every
-// field the upstream insists on copied from the product (facts §4.2), the
-// strategy under the line's key, and the term the validator wants,
-// numberOfRepayments × repaymentEvery in the repayment frequency.
-func NewLoanApplication(v Version, p wire.LoanProductData, clientID int64, principal wire.Amount, day wire.Date, externalID string) wire.LoanApplication {
-	id := func(e *wire.EnumOption) int64 {
-		if e == nil {
-			return 0
-		}
-		return e.ID
-	}
-	a := wire.LoanApplication{
-		ClientID: clientID, ProductID: p.ID, LoanType: wire.LoanTypeIndividual, Principal: principal,
-		LoanTermFrequency:     p.NumberOfRepayments * p.RepaymentEvery,
-		LoanTermFrequencyType: id(p.RepaymentFrequencyType),
-		NumberOfRepayments:    p.NumberOfRepayments, RepaymentEvery: p.RepaymentEvery,
-		RepaymentFrequencyType:        id(p.RepaymentFrequencyType),
-		InterestRatePerPeriod:         p.InterestRatePerPeriod,
-		AmortizationType:              id(p.AmortizationType),
-		InterestType:                  id(p.InterestType),
-		InterestCalculationPeriodType: id(p.InterestCalculationPeriodType),
-		ExpectedDisbursementDate:      day.ISO(), SubmittedOnDate: day.ISO(),
-		ExternalID: externalID, DateFormat: wire.DateFormat, Locale: wire.Locale,
-	}
-	if v.HasLoanStrategyCodes() {
-		a.TransactionProcessingStrategyCode = p.TransactionProcessingStrategyCode
-	} else {
-		a.TransactionProcessingStrategyID = p.TransactionProcessingStrategyID
-	}
-	return a
-}
-
 // ListLoans returns one page of loans (without associations), only those in
-// status when it is not 0; the status filter exists from 1.9
-// (HasLoanStatusFilter), so on 1.8 asking for one is an error.
+// status when it is not 0. The status parameter exists from 1.9
+// (HasLoanStatusFilter); 1.8 filters by sqlSearch, which
+// LoanReadPlatformServiceImpl.retrieveAll (fineract-provider/.../portfolio/
+// loanaccount/service/ at 1.8.4) appends as "and (<sqlSearch>)" after
+// SQLInjectionValidator and the column validator pass it: a comparison of
+// m_loan's status column with a number the proxy formats passes both.
 func (c *Client) ListLoans(ctx context.Context, q wire.ListQuery, status int64) (wire.Page[wire.LoanData], error) {
 	var filter url.Values
-	if status != 0 {
-		if !c.version.HasLoanStatusFilter() {
-			return wire.Page[wire.LoanData]{}, &wire.Error{Op: OpListLoans.Name, Shape: wire.ShapeOther,
-				Err: fmt.Errorf("list: the status filter needs line 1.9 or later, not %s", c.version)}
-		}
+	switch {
+	case status == 0:
+	case c.version.HasLoanStatusFilter():
 		filter = url.Values{"status": {strconv.FormatInt(status, 10)}}
+	default:
+		filter = url.Values{"sqlSearch": {"l.loan_status_id = " + strconv.FormatInt(status, 10)}}
 	}
 	return loans.page(ctx, c, q, filter)
 }

@@ -101,7 +101,20 @@ func TestLoanCalls(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "GET /v1/loanproducts/1", last().call)
 
-			app := NewLoanApplication(tt.line, p, 42, "10000", day, "halotel-tx-12345")
+			// The line's product names the strategy under the line's key
+			// only, so copying both sends one.
+			app := wire.LoanApplication{
+				ClientID: 42, ProductID: p.ID, LoanType: wire.LoanTypeIndividual, Principal: "10000",
+				LoanTermFrequency: 12, LoanTermFrequencyType: p.RepaymentFrequencyType.ID,
+				NumberOfRepayments: p.NumberOfRepayments, RepaymentEvery: p.RepaymentEvery,
+				RepaymentFrequencyType: p.RepaymentFrequencyType.ID, InterestRatePerPeriod: p.InterestRatePerPeriod,
+				AmortizationType: p.AmortizationType.ID, InterestType: p.InterestType.ID,
+				InterestCalculationPeriodType:     p.InterestCalculationPeriodType.ID,
+				TransactionProcessingStrategyCode: p.TransactionProcessingStrategyCode,
+				TransactionProcessingStrategyID:   p.TransactionProcessingStrategyID,
+				ExpectedDisbursementDate:          day.ISO(), SubmittedOnDate: day.ISO(),
+				ExternalID: "halotel-tx-12345", DateFormat: wire.DateFormat, Locale: wire.Locale,
+			}
 			res, err := c.SubmitLoan(ctx, app)
 			require.NoError(t, err)
 			assert.EqualValues(t, 501, res.LoanID)
@@ -170,21 +183,24 @@ func TestLoanCalls(t *testing.T) {
 	}
 }
 
-// TestLoanStatusFilter: ?status= exists from 1.9; on 1.8 nothing is sent.
+// TestLoanStatusFilter: ?status= from 1.9; on 1.8 the same filter as
+// sqlSearch on m_loan's status column.
 func TestLoanStatusFilter(t *testing.T) {
-	for _, line := range []Version{V1_8, V1_10} {
-		t.Run(line.String(), func(t *testing.T) {
-			c, seen := routed(t, line, map[string]string{"GET /v1/loans": loanPage})
+	for _, tt := range []struct {
+		line       Version
+		param, set string
+	}{
+		{V1_8, "sqlSearch", "l.loan_status_id = 300"},
+		{V1_10, "status", "300"},
+	} {
+		t.Run(tt.line.String(), func(t *testing.T) {
+			c, seen := routed(t, tt.line, map[string]string{"GET /v1/loans": loanPage})
 			_, err := c.ListLoans(context.Background(), wire.ListQuery{Limit: 10}, wire.LoanStatusActive)
-			if line.HasLoanStatusFilter() {
-				require.NoError(t, err)
-				require.Len(t, seen(), 1)
-				u, _ := url.ParseRequestURI(seen()[0].call[len("GET "):])
-				assert.Equal(t, "300", u.Query().Get("status"))
-				return
-			}
-			assert.ErrorContains(t, err, "status filter needs line 1.9")
-			assert.Empty(t, seen())
+			require.NoError(t, err)
+			require.Len(t, seen(), 1)
+			u, _ := url.ParseRequestURI(seen()[0].call[len("GET "):])
+			assert.Equal(t, tt.set, u.Query().Get(tt.param))
+			assert.Len(t, u.Query(), 5, "only the filter beside paging and order: %s", u.RawQuery)
 		})
 	}
 }

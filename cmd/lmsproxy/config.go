@@ -98,6 +98,14 @@ var envVars = []envVar{
 		c.Server.OfficeID = n
 		return nil
 	}},
+	{"LMSPROXY_DISBURSEMENT_PAYMENT_TYPE_ID", "0", "upstream payment type id loan originations disburse by; 0 sends none", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want a non-negative integer, got %q", v)
+		}
+		c.Server.DisbursementPaymentTypeID = n
+		return nil
+	}},
 	{"LMSPROXY_UPSTREAM_TIMEZONE", "UTC", "the upstream tenant's time zone (IANA name): today's date for activations when the upstream's business date is the tenant's local date or unreadable", func(c *Config, v string) error {
 		// "Local" would be the proxy host's zone, which is what made creates
 		// fail where the host is east of the tenant.

@@ -29,6 +29,10 @@ const (
 	fakePassword    = "password"
 )
 
+// devOrigination is the banner's example origination: a loan of the
+// simulator's seeded product for its seeded Active customer.
+var devOrigination = fmt.Sprintf(`{"customerExternalId":%q,"productId":%d,"principal":10000}`, fake.SeedActiveExternalID, fake.SeedFlatProductID)
+
 func getenvOr(getenv func(string) string, key, def string) string {
 	if v := getenv(key); v != "" {
 		return v
@@ -87,6 +91,8 @@ func dev(ctx context.Context, getenv func(string) string, stdout, logOut io.Writ
 	fmt.Fprintf(stdout, "lmsproxy dev: partner API on %s (upstream simulator: Fineract %s at %s)\n", base, line, upstreamURL)
 	fmt.Fprintf(stdout, "token (also: curl -s -u %s:%s %s%s):\n%s\n", devUser, devPassword, base, auth.TokenPath, token)
 	fmt.Fprintf(stdout, "try:\n  curl -s %s/v1/customers -H \"Authorization: Bearer %s\"\n", base, token)
+	fmt.Fprintf(stdout, "  curl -s -X POST %s/v1/loans -H \"Authorization: Bearer %s\" -H \"Content-Type: application/json\" -d '%s'\n",
+		base, token, devOrigination)
 	log := newLogger(cfg.LogLevel, logOut)
 	defer func() { _ = log.Sync() }()
 	for _, v := range envVars {

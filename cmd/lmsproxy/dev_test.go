@@ -38,6 +38,21 @@ func TestDevMode(t *testing.T) {
 		assert.Contains(t, string(body), `"items":[`)
 	})
 
+	t.Run("printed origination line", func(t *testing.T) {
+		body := regexp.MustCompile(`-d '([^']+)'`).FindStringSubmatch(d.originate)
+		require.Len(t, body, 2, "banner prints an origination: %q", d.originate)
+		req, err := http.NewRequest("POST", d.base+"/v1/loans", strings.NewReader(body[1]))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		got, _ := io.ReadAll(resp.Body)
+		assert.Equal(t, 200, resp.StatusCode, string(got))
+		assert.Contains(t, string(got), `"status":"Active"`)
+	})
+
 	t.Run("token flow with HTTP Basic", func(t *testing.T) {
 		req, err := http.NewRequest("GET", d.base+"/v1/auth/token", nil)
 		require.NoError(t, err)
@@ -69,6 +84,8 @@ func TestDevMode(t *testing.T) {
 // devRun is a running lmsproxy dev.
 type devRun struct {
 	base, token string
+	// originate is the banner's origination curl line.
+	originate string
 	logs        *syncBuffer
 	done        chan int
 }
@@ -86,13 +103,16 @@ func startDev(ctx context.Context, t *testing.T, e map[string]string) *devRun {
 	}()
 	var curlLine string
 	banner := bufio.NewScanner(out)
-	for curlLine == "" && banner.Scan() {
-		line := banner.Text()
+	for d.originate == "" && banner.Scan() {
+		line := strings.TrimSpace(banner.Text())
 		if m := regexp.MustCompile(`partner API on (http://\S+)`).FindStringSubmatch(line); m != nil {
 			d.base = m[1]
 		}
-		if strings.HasPrefix(strings.TrimSpace(line), "curl ") {
-			curlLine = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "curl ") && strings.Contains(line, "/v1/loans"):
+			d.originate = line
+		case strings.HasPrefix(line, "curl "):
+			curlLine = line
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()

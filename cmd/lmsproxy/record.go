@@ -242,6 +242,7 @@ var tours = []struct {
 	script   func(*tour)
 }{
 	{"customers", (*tour).customers},
+	{"loans", (*tour).loans},
 }
 
 // run runs every script; after the first failure the rest do nothing.

@@ -88,6 +88,9 @@ func (t *tour) customers() {
 		t.scenario("get-no-permission", http.MethodGet, byID(a), "")
 		sim.DenyPermission("CREATE_CLIENT")
 		t.scenario("create-no-permission", http.MethodPost, "/v1/customers", externalIDBody(p+"-g"))
+		// The next script starts from the permissions it had.
+		sim.GrantPermission("CREATE_CLIENT")
+		sim.GrantPermission("READ_CLIENT")
 	}
 }
 

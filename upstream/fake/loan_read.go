@@ -2,6 +2,7 @@ package fake
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -289,6 +290,13 @@ func (s *Server) listLoans(c *call) (obj, error) {
 		}
 		status = n
 	}
+	if search := q.Get("sqlSearch"); search != "" && !s.opts.Version.AtLeast(upstream.V1_9) {
+		n, err := loanStatusSearch(search)
+		if err != nil {
+			return nil, err
+		}
+		status = n
+	}
 	var rows []*LoanSnapshot
 	for _, l := range s.db.loans.sorted() {
 		switch {
@@ -306,6 +314,23 @@ func (s *Server) listLoans(c *call) (obj, error) {
 	}
 	return obj{{"totalFilteredRecords", total}, {"pageItems", items}}, nil
 }
+
+// loanStatusSearch is the one 1.8 loan sqlSearch the simulator models, a
+// status comparison ("l.loan_status_id = 300"), after the injection check
+// every sqlSearch passes first (SQLInjectionValidator: 400). Any other
+// condition is answered as a database error (500) rather than guessed at.
+func loanStatusSearch(search string) (int, error) {
+	if err := checkSQLInput(search); err != nil {
+		return 0, err
+	}
+	m := loanStatusCondition.FindStringSubmatch(search)
+	if m == nil {
+		return 0, springError(http.StatusInternalServerError)
+	}
+	return strconv.Atoi(m[1])
+}
+
+var loanStatusCondition = regexp.MustCompile(`^\s*l\.loan_status_id\s*=\s*([0-9]{1,9})\s*$`)
 
 // unmappedError is a RuntimeException no mapper knows: 1.9+'s
 // DefaultExceptionMapper answers {"Exception": message}, 1.8 Spring Boot's

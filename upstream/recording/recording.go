@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -99,6 +100,17 @@ func RecordedRequestHeader(name, value string) string {
 	return value
 }
 
+// batchItemKey is an Idempotency-Key inside a Batch API body: each item of
+// an origination batch carries its own, derived from the partner request's
+// random one, and the answer echoes it.
+var batchItemKey = regexp.MustCompile(`("name":"Idempotency-Key","value":")[^"]*(")`)
+
+// RecordedBody is a request or response body as recorded: a batch item's
+// Idempotency-Key keeps only its presence, as the header does.
+func RecordedBody(body string) string {
+	return batchItemKey.ReplaceAllString(body, "${1}"+Present+"${2}")
+}
+
 func headers(h http.Header, names []string, value func(name, v string) string) map[string]string {
 	out := map[string]string{}
 	for _, n := range names {
@@ -158,12 +170,12 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			Path:   strings.TrimPrefix(req.URL.EscapedPath(), r.basePath),
 			Query:  req.URL.RawQuery,
 			Header: headers(req.Header, RequestHeaders, RecordedRequestHeader),
-			Body:   string(reqBody),
+			Body:   RecordedBody(string(reqBody)),
 		},
 		Response: Response{
 			Status: resp.StatusCode,
 			Header: headers(resp.Header, ResponseHeaders, func(_, v string) string { return v }),
-			Body:   string(respBody),
+			Body:   RecordedBody(string(respBody)),
 		},
 	}
 	r.mu.Lock()

@@ -60,3 +60,14 @@ func TestLoadDirRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordedBodyKeepsBatchKeysPresenceOnly(t *testing.T) {
+	in := `[{"requestId":1,"headers":[{"name":"Idempotency-Key","value":"lmsproxy-4d7b"}],"body":"{}"},{"requestId":2,"headers":[{"name":"Idempotency-Key","value":"lmsproxy-99"}]}]`
+	want := `[{"requestId":1,"headers":[{"name":"Idempotency-Key","value":"(present)"}],"body":"{}"},{"requestId":2,"headers":[{"name":"Idempotency-Key","value":"(present)"}]}]`
+	if got := recording.RecordedBody(in); got != want {
+		t.Fatalf("RecordedBody:\n got %s\nwant %s", got, want)
+	}
+	if plain := `{"externalId":"Idempotency-Key"}`; recording.RecordedBody(plain) != plain {
+		t.Fatal("a body without batch headers is recorded as it is")
+	}
+}

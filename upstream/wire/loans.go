@@ -226,8 +226,8 @@ const LoanTypeIndividual = "individual"
 // fineract-provider/.../portfolio/loanaccount/serialization/ at 1.8.4 and
 // 1.10.1), and the schedule of a PUT is computed from its body alone. The
 // strategy goes as the code from 1.9 and as the id on 1.8, each refused as
-// unsupported on the other line; exactly one is set (upstream's
-// NewLoanApplication).
+// unsupported on the other line; exactly one is set, as the line's product
+// names only its own (translate.LoanCreateBody copies both).
 type LoanApplication struct {
 	ClientID                          int64  `json:"clientId"`
 	ProductID                         int64  `json:"productId"`
