@@ -86,8 +86,8 @@ type devRun struct {
 	base, token string
 	// originate is the banner's origination curl line.
 	originate string
-	logs        *syncBuffer
-	done        chan int
+	logs      *syncBuffer
+	done      chan int
 }
 
 // startDev runs lmsproxy dev with environment e until ctx ends, and reads
