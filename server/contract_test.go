@@ -247,7 +247,14 @@ func TestCorpusVersionBehaviour(t *testing.T) {
 			for _, ex := range sc.Exchanges {
 				req := ex.Request
 				_, keyed := req.Header["Idempotency-Key"]
-				if req.Method != http.MethodGet {
+				if req.Path == "/v1/batches" {
+					// A batch carries its keys per item, an origination's
+					// (upstream.OriginateLoan), a read's none.
+					assert.False(t, keyed, "%s/%s: a batch's own request carries no Idempotency-Key", line, sc.ID())
+					itemKeys := strings.Contains(req.Body, `"name":"Idempotency-Key"`)
+					origination := req.Query == "enclosingTransaction=true"
+					assert.Equal(t, origination && v.HonoursIdempotencyKey(), itemKeys, "%s/%s: batch item keys", line, sc.ID())
+				} else if req.Method != http.MethodGet {
 					assert.Equal(t, v.HonoursIdempotencyKey(), keyed, "%s/%s: %s %s Idempotency-Key", line, sc.ID(), req.Method, req.Path)
 				} else {
 					assert.False(t, keyed, "%s/%s: a read carries an Idempotency-Key", line, sc.ID())
