@@ -74,6 +74,7 @@ const (
 var rules = assemble(sharedRules,
 	customerRules,
 	productRules,
+	repaymentRules,
 	loanRules,
 )
 
