@@ -168,6 +168,7 @@ func FuzzLoanBodies(f *testing.F) {
 		`{"principal":2000,"numberOfRepayments":6,"interestRatePerPeriod":0,"externalId":"x"}`,
 		`{"actualDisbursementDate":"2026-05-20","note":"n"}`,
 		`{"transactionDate":"2026-05-20"}`, `{"note":"\ud83d\ude00"}`, ``, `[]`, `{"principal":-0.0e-99999999999}`,
+		`{"transactionAmount":11100,"transactionDate":"2026-05-25","idempotencyKey":"wallet-tx-778"}`, `page=2&rows=5`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -184,6 +185,10 @@ func FuzzLoanBodies(f *testing.F) {
 		_, err = translate.ParseWriteOff(body)
 		errs = append(errs, err)
 		_, err = translate.ParseLoanListQuery(string(body))
+		errs = append(errs, err)
+		_, err = translate.ParseRepayment(body)
+		errs = append(errs, err)
+		_, err = translate.ParseRepaymentListQuery(string(body))
 		errs = append(errs, err)
 		for _, e := range errs {
 			if e != nil && e.Code != translate.InvalidArgument {

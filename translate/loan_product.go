@@ -2,7 +2,6 @@ package translate
 
 import (
 	"strconv"
-	"strings"
 
 	"lmsproxy/upstream/wire"
 )
@@ -169,12 +168,8 @@ func parsePathID(field, s string) (int64, *Error) {
 // runs before anything is sent upstream, so the partner learns the range
 // from the answer instead of from a half-made loan (spec §9).
 func (p Product) CheckPrincipal(field string, a Amount) *Error {
-	if _, frac, _ := strings.Cut(a.String(), "."); len(frac) > p.CurrencyDecimals {
-		problem := errWhole
-		if p.CurrencyDecimals > 0 {
-			problem = "must have at most " + strconv.Itoa(p.CurrencyDecimals) + " decimal places"
-		}
-		return Invalid(FieldError{Field: field, Error: problem + " (" + p.CurrencyCode + ")"})
+	if err := CheckCurrencyScale(field, a, p.CurrencyCode, p.CurrencyDecimals); err != nil {
+		return err
 	}
 	low := p.MinPrincipal != nil && a.Cmp(*p.MinPrincipal) < 0
 	high := p.MaxPrincipal != nil && a.Cmp(*p.MaxPrincipal) > 0

@@ -147,7 +147,7 @@ func TestTableIsWellFormed(t *testing.T) {
 		for _, name := range placeholderNames(r.Message) {
 			assert.True(t, placeholders[name], "row %d: unknown placeholder %q", i, name)
 		}
-		key := r.Status + " " + r.Code
+		key := r.Status + " " + r.Code + " " + r.Text
 		if j, dup := seen[key]; dup {
 			t.Errorf("rows %d and %d match the same status and code", j, i)
 		}
@@ -189,8 +189,8 @@ func TestExactRowsAreReachable(t *testing.T) {
 		if skip || strings.ContainsAny(r.Code, "*?[") {
 			continue
 		}
-		got := ruleFor(status, r.Code)
-		assert.Equal(t, r, got, "row %d (%s %s) is shadowed", i, r.Status, r.Code)
+		got := ruleFor(status, r.Code, r.Text)
+		assert.Equal(t, r, got, "row %d (%s %s %s) is shadowed", i, r.Status, r.Code, r.Text)
 	}
 }
 

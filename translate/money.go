@@ -124,6 +124,25 @@ func parseDecimal(s string, decimals int) (a Amount, sign int, problem string) {
 	return Amount{digits[:point] + "." + digits[point:]}, 1, ""
 }
 
+// CheckCurrencyScale refuses, on field, an amount with more decimals than
+// currency code has (decimals; 0 for whole units), before anything is
+// sent: the upstream would not refuse it but round it to the currency
+// (LoanAccountDomainServiceJpa.makeRepayment's Money.of, which sets the
+// currency's scale with the tenant's rounding mode: fineract-core/.../
+// organisation/monetary/domain/Money.java at 1.10.1, fineract-provider/...
+// at 1.8.4), so a partner's 0.005 would be recorded as 0.01 or 0 (spec §4).
+func CheckCurrencyScale(field string, a Amount, code string, decimals int) *Error {
+	_, frac, _ := strings.Cut(a.String(), ".")
+	if len(frac) <= decimals {
+		return nil
+	}
+	problem := errWhole
+	if decimals > 0 {
+		problem = "must have at most " + strconv.Itoa(decimals) + " decimal places"
+	}
+	return Invalid(FieldError{Field: field, Error: problem + " (" + code + ")"})
+}
+
 // maxUpstreamDecimals bounds the decimals read from upstream amounts: its
 // columns have 6, and amounts it computes in memory may print more.
 const maxUpstreamDecimals = 20

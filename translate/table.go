@@ -19,6 +19,10 @@ type Rule struct {
 	// "" matches only bodies that carry no code at all (Spring Boot JSON,
 	// HTML, empty); "*" matches anything.
 	Code string
+	// Text, when set, is how the problem's upstream text must begin for the
+	// row to match: for the rare code the upstream gives two things
+	// (1.8's error.msg.loan.id.invalid for a loan and for a transaction).
+	Text string
 	// Partner is the partner error code the row produces.
 	Partner Code
 	// Field names the upstream parameter whose partner field is at fault, for
@@ -70,6 +74,7 @@ const (
 var rules = assemble(sharedRules,
 	customerRules,
 	productRules,
+	repaymentRules,
 	loanRules,
 )
 
@@ -202,19 +207,19 @@ func Rules() []Rule {
 	return append([]Rule(nil), rules...)
 }
 
-// ruleFor returns the first row matching an upstream status (0: no answer)
-// and code. The table ends with a catch-all, so it always finds one.
-func ruleFor(status int, code string) Rule {
+// ruleFor returns the first row matching an upstream status (0: no answer),
+// code and text. The table ends with a catch-all, so it always finds one.
+func ruleFor(status int, code, text string) Rule {
 	for _, r := range rules {
-		if r.matches(status, code) {
+		if r.matches(status, code, text) {
 			return r
 		}
 	}
 	return rules[len(rules)-1]
 }
 
-func (r Rule) matches(status int, code string) bool {
-	if !statusMatches(r.Status, status) {
+func (r Rule) matches(status int, code, text string) bool {
+	if !statusMatches(r.Status, status) || !strings.HasPrefix(text, r.Text) {
 		return false
 	}
 	if r.Code == "" {
@@ -258,6 +263,9 @@ func RenderMarkdownTable() string {
 		if r.Code != "" {
 			code = "`" + r.Code + "`"
 		}
+		if r.Text != "" {
+			code += " with text `" + r.Text + "…`"
+		}
 		field := r.Field
 		if field == "" && r.Partner == InvalidArgument {
 			field = "(from its parameter)"
@@ -281,7 +289,7 @@ var markdownLegend = strings.Join([]string{
 	"The first matching row wins. The upstream code is the most specific one: under a generic top level",
 	"(`" + codeValidation + "`, `" + codeDomainRule + "`, `" + codeNotFound + "`)",
 	"each `errors[]` item's, else the top level's. `*` matches any code; (none) only a body without one",
-	"(Spring Boot JSON, HTML, empty).",
+	"(Spring Boot JSON, HTML, empty). A row \"with text\" matches only an upstream text that begins so.",
 	"",
 	"An `invalid_argument` row applies only when the upstream parameter maps to a field the partner supplied;",
 	"otherwise the answer is `internal` with `" + msgNotAccepted + "`. Its message is the `error` of",

@@ -45,7 +45,7 @@ func TestCorpusCodesHaveRows(t *testing.T) {
 				ue := wire.ParseError("replay", status, []byte(ex.Response.Body))
 				for _, p := range problemsOf(ue) {
 					key := strconv.Itoa(status) + " " + p.code
-					if r := ruleFor(status, p.code); r.Code == "*" {
+					if r := ruleFor(status, p.code, p.message); r.Code == "*" {
 						_, ok := documentedDefaults[key]
 						assert.True(t, ok, "%s/%s: %q falls to the default row %s/*; add a row or document it", line, sc.Scenario, key, r.Status)
 						seenDefaults[key] = true

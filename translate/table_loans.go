@@ -63,11 +63,6 @@ var loanRules = rowsAbout(Loans, []Rule{
 		Message: "Loan {target} disbursal cannot be undone as it is a top-up loan"},
 	{Status: "400", Code: "error.msg.loan.writtenoff.account.is.not.active", Partner: Aborted,
 		Message: "Loan {target} cannot be written off as it is not Active"},
-	{Status: "400", Code: "error.msg.loan.must.be.active.fully.paid.or.overpaid", Partner: Aborted,
-		Message: "Loan {target} does not take repayments in its current state", Note: "1.9+"},
-	{Status: "400", Code: "error.msg.loan.repayment.or.waiver.account.is.not.active", Partner: Aborted,
-		Message: "Loan {target} does not take repayments in its current state",
-		Note:    "1.8, which also refuses Closed and Overpaid loans; the same text as 1.9+"},
 	{Status: "400", Code: "error.msg.loan.account.is.not.written.off", Partner: Aborted,
 		Message: "Loan {target} is not written off"},
 	{Status: "400", Code: "error.msg.loan.undo.writtenoff.account.is.not.written.off", Partner: Aborted,
@@ -75,7 +70,7 @@ var loanRules = rowsAbout(Loans, []Rule{
 
 	// 404.
 	{Status: "404", Code: "error.msg.loan.id.invalid", Partner: NotFound, Message: "Loan {target} does not exist",
-		Note: "every line; 1.8 also answers it for an unknown transaction"},
+		Note: "every line (1.8's unknown transaction is a repayment row)"},
 	{Status: "404", Code: "error.msg.loan.external.id.invalid", Partner: NotFound, Message: "Loan {target} does not exist",
 		Note: "1.9+ /loans/external-id/{x}"},
 
@@ -119,12 +114,6 @@ var loanRules = rowsAbout(Loans, []Rule{
 		Note: "the upstream's code says submittal; its check is against the disbursement date"},
 	{Status: "403", Code: "error.msg.loan.writeoff.must.occur.on.or.after.other.transaction.dates", Partner: InvalidArgument,
 		Field: "transactionDate", Message: "must not be before the loan's last transaction"},
-	{Status: "403", Code: "error.msg.loan.transaction.cannot.be.before.disbursement.date", Partner: InvalidArgument,
-		Field: "transactionDate", Message: "must not be before the disbursement date {date|of the loan}"},
-	{Status: "403", Code: "error.msg.loan.application.repayment.date.on.non.working.day", Partner: InvalidArgument,
-		Field: "transactionDate", Message: "must be a working day"},
-	{Status: "403", Code: "error.msg.loan.application.repayment.date.on.holiday", Partner: InvalidArgument,
-		Field: "transactionDate", Message: "must not be a holiday"},
 	{Status: "403", Code: "error.msg.transaction.date.cannot.be.earlier.than.charge.off.date", Partner: Aborted,
 		Message: "Loan {target} does not take transactions dated before its charge-off", Note: "1.9+"},
 	{Status: "403", Code: "error.msg.loan.submittal.cannot.be.before.client.activation.date", Partner: Aborted,

@@ -110,7 +110,7 @@ func FromUpstream(err error, t Target) *Error {
 	var fields []FieldError
 	var first *Error
 	for _, p := range problemsOf(ue) {
-		r := ruleFor(ue.Status, p.code)
+		r := ruleFor(ue.Status, p.code, p.message)
 		if r.Partner == InvalidArgument {
 			if field, ok := t.partnerField(r, p); ok {
 				fields = appendFieldOnce(fields, FieldError{Field: field, Error: t.render(r, ue, p)})

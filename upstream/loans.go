@@ -178,14 +178,7 @@ func (c *Client) UndoLoanDisbursal(ctx context.Context, ref Ref, body wire.LoanN
 // ?command=writeoff on the loan itself is 400 unsupported
 // (LoanTransactionsApiResource.executeLoanTransaction).
 func (c *Client) WriteOffLoan(ctx context.Context, ref Ref, body wire.LoanWriteOff) (wire.CommandResult, error) {
-	ref, err := loans.writeRef(ctx, c, ref)
-	if err != nil {
-		return wire.CommandResult{}, err
-	}
-	out := result[wire.LoanData]{of: loans}
-	u := loans.url(c, strconv.FormatInt(ref.ID, 10)+"/transactions", url.Values{"command": {"writeoff"}})
-	err = c.do(ctx, OpWriteOffLoan, u, body, &out)
-	return out.CommandResult, err
+	return c.loanTransactionCommand(ctx, OpWriteOffLoan, ref, "writeoff", body)
 }
 
 // ListClientLoans returns every loan of the client ref names, from GET

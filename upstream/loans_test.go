@@ -24,6 +24,13 @@ type exchange struct {
 // body routes gives it (404 for others), recording every request.
 func routed(t *testing.T, line Version, routes map[string]string) (*Client, func() []exchange) {
 	t.Helper()
+	return routedWithStatus(t, line, routes, nil)
+}
+
+// routedWithStatus is routed whose answers have the status statuses gives
+// their "METHOD path" (200 for others).
+func routedWithStatus(t *testing.T, line Version, routes map[string]string, statuses map[string]int) (*Client, func() []exchange) {
+	t.Helper()
 	var mu sync.Mutex
 	var seen []exchange
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +42,9 @@ func routed(t *testing.T, line Version, routes map[string]string) (*Client, func
 		if !ok {
 			w.WriteHeader(http.StatusNotFound)
 			return
+		}
+		if status, set := statuses[r.Method+" "+r.URL.Path]; set {
+			w.WriteHeader(status)
 		}
 		_, _ = io.WriteString(w, answer)
 	}))

@@ -24,6 +24,7 @@ var Ops = slices.Concat(
 	businessDateOps,
 	loanProductOps,
 	loanOps,
+	loanTransactionOps,
 	batchOps,
 )
 

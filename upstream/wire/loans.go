@@ -126,10 +126,15 @@ type PaymentDetail struct {
 }
 
 // LoanTransaction is LoanTransactionData as the transactions association
-// lists it. There is no reversed flag: reversed rows carry reversedOnDate
-// (1.9+) or manuallyReversed.
+// lists it and GET /loans/{loanId}/transactions/{id} returns it
+// (LoanTransactionsMapper.loanPaymentsSchema in LoanReadPlatformServiceImpl,
+// fineract-provider/.../portfolio/loanaccount/service/ at 1.8.4 and
+// 1.10.1). Every portion is mapped from a column that defaults to 0, so
+// each is present; loanId exists from 1.9.0. There is no reversed flag:
+// reversed rows carry reversedOnDate (1.9+) or manuallyReversed.
 type LoanTransaction struct {
 	ID                     int64          `json:"id"`
+	LoanID                 int64          `json:"loanId,omitempty"`
 	Type                   *EnumOption    `json:"type,omitempty"`
 	Date                   Date           `json:"date,omitzero"`
 	Amount                 Amount         `json:"amount,omitzero"`
@@ -156,6 +161,19 @@ func (t LoanTransaction) TypeID() int64 {
 
 // Reversed reports a reversed transaction, on the lines that say so.
 func (t LoanTransaction) Reversed() bool { return t.ManuallyReversed || !t.ReversedOnDate.IsZero() }
+
+// WellFormed reports a body that is not a transaction: the mapper always
+// writes the generated id and the type (LoanTransactionsMapper.mapRow,
+// LoanEnumerations.transactionType, at 1.8.4 and 1.10.1).
+func (t *LoanTransaction) WellFormed() error {
+	switch {
+	case t.ID <= 0:
+		return errors.New("loan transaction answer carries no id")
+	case t.Type == nil || t.Type.ID <= 0:
+		return fmt.Errorf("loan transaction %d carries no type", t.ID)
+	}
+	return nil
+}
 
 // LoanData is one loan as GET /loans/{id} (with associations) and the list's
 // pageItems (without) return it (LoanAccountData, fineract-provider/.../
@@ -289,6 +307,21 @@ type LoanWriteOff struct {
 	Note             string `json:"note,omitempty"`
 	DateFormat       string `json:"dateFormat"`
 	Locale           string `json:"locale"`
+}
+
+// LoanRepayment is the body of POST /loans/{id}/transactions?command=repayment.
+// The upstream demands transactionDate and a transactionAmount above 0; it
+// never checks externalId's length, which only the column bounds (VARCHAR(100),
+// unique across every loan), nor a payment type, which is optional
+// (LoanEventApiJsonValidator.validateNewRepaymentTransaction, fineract-provider/
+// .../portfolio/loanaccount/serialization/ at 1.8.4 and 1.10.1).
+type LoanRepayment struct {
+	TransactionDate   string `json:"transactionDate"`
+	TransactionAmount Amount `json:"transactionAmount"`
+	ExternalID        string `json:"externalId,omitempty"`
+	Note              string `json:"note,omitempty"`
+	DateFormat        string `json:"dateFormat"`
+	Locale            string `json:"locale"`
 }
 
 // LoanAccountSummary is one loan of GET /clients/{id}/accounts

@@ -209,12 +209,62 @@ func TestLoanBodies(t *testing.T) {
 			`{"approvedOnDate":"2026-05-25","dateFormat":"yyyy-MM-dd","locale":"en"}`},
 		{"write-off", wire.LoanWriteOff{TransactionDate: "2026-09-01", DateFormat: wire.DateFormat, Locale: wire.Locale},
 			`{"transactionDate":"2026-09-01","dateFormat":"yyyy-MM-dd","locale":"en"}`},
+		{"repayment", wire.LoanRepayment{TransactionDate: "2026-06-25", TransactionAmount: "983.33", ExternalID: "lmsproxy-501-wallet-tx-778", DateFormat: wire.DateFormat, Locale: wire.Locale},
+			`{"transactionDate":"2026-06-25","transactionAmount":983.33,"externalId":"lmsproxy-501-wallet-tx-778","dateFormat":"yyyy-MM-dd","locale":"en"}`},
+		{"repayment with a note", wire.LoanRepayment{TransactionDate: "2026-06-25", TransactionAmount: "1", Note: "halopesa", DateFormat: wire.DateFormat, Locale: wire.Locale},
+			`{"transactionDate":"2026-06-25","transactionAmount":1,"note":"halopesa","dateFormat":"yyyy-MM-dd","locale":"en"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := json.Marshal(tt.body)
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, string(got))
+		})
+	}
+}
+
+// Transactions as GET /loans/{id}/transactions/{txId} returns them
+// (fineract-loans-facts §9.3): 1.10 with loanId and reversedOnDate, 1.8
+// without either.
+const (
+	repayment110 = `{"id":9010,"loanId":501,"externalLoanId":"halotel-tx-12345","officeId":1,"officeName":"Head Office","type":{"id":2,"code":"loanTransactionType.repayment","value":"Repayment","disbursement":false,"repayment":true,"accrual":false,"writeOff":false},"date":[2026,6,25],"currency":` + currencyTZS + `,"paymentDetailData":{"id":9010,"paymentType":{"id":1,"name":"Money Transfer","isSystemDefined":false}},"amount":983.330000,"netDisbursalAmount":10000.000000,"principalPortion":833.330000,"interestPortion":150.000000,"feeChargesPortion":0,"penaltyChargesPortion":0,"overpaymentPortion":0,"unrecognizedIncomePortion":0,"externalId":"wallet-tx-778","outstandingLoanBalance":9166.670000,"submittedOnDate":[2026,6,26],"manuallyReversed":false,"loanChargePaidByList":[],"reversedOnDate":[2026,6,27],"transactionRelations":[]}`
+	repayment18  = `{"id":9010,"officeId":1,"officeName":"Head Office","type":{"id":2,"code":"loanTransactionType.repayment","value":"Repayment","disbursement":false,"repayment":true},"date":[2026,6,25],"currency":` + currencyTZS + `,"amount":983.330000,"principalPortion":833.330000,"interestPortion":150.000000,"feeChargesPortion":0,"penaltyChargesPortion":0,"overpaymentPortion":0,"unrecognizedIncomePortion":0,"externalId":"wallet-tx-778","outstandingLoanBalance":9166.670000,"submittedOnDate":[2026,6,25],"manuallyReversed":false,"loanChargePaidByList":[]}`
+)
+
+func TestLoanTransactionDecoding(t *testing.T) {
+	tests := []struct {
+		line, body string
+		loanID     int64
+		reversed   bool
+		submitted  string
+	}{
+		{"1.10", repayment110, 501, true, "2026-06-26"},
+		{"1.8", repayment18, 0, false, "2026-06-25"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			var tx wire.LoanTransaction
+			require.NoError(t, json.Unmarshal([]byte(tt.body), &tx))
+			require.NoError(t, tx.WellFormed())
+			assert.EqualValues(t, 9010, tx.ID)
+			assert.Equal(t, tt.loanID, tx.LoanID, "loanId exists from 1.9")
+			assert.EqualValues(t, wire.LoanTransactionRepayment, tx.TypeID())
+			assert.Equal(t, "2026-06-25", tx.Date.ISO(), "the value date")
+			assert.Equal(t, tt.submitted, tx.SubmittedOnDate.ISO(), "the business date it was posted on")
+			assert.Equal(t, wire.Amount("983.330000"), tx.Amount)
+			assert.Equal(t, wire.Amount("833.330000"), tx.PrincipalPortion)
+			assert.Equal(t, wire.Amount("150.000000"), tx.InterestPortion)
+			assert.Equal(t, wire.Amount("0"), tx.FeeChargesPortion, "portions are present at 0")
+			assert.Equal(t, wire.Amount("0"), tx.OverpaymentPortion)
+			assert.Equal(t, "wallet-tx-778", tx.ExternalID)
+			assert.Equal(t, tt.reversed, tx.Reversed(), "reversedOnDate (1.9+) marks a reversal")
+		})
+	}
+	for name, body := range map[string]string{"null": `null`, "{}": `{}`, "no type": `{"id":5}`, "type 0": `{"id":5,"type":{"id":0}}`} {
+		t.Run("not a transaction: "+name, func(t *testing.T) {
+			var tx wire.LoanTransaction
+			require.NoError(t, json.Unmarshal([]byte(body), &tx))
+			assert.Error(t, tx.WellFormed())
 		})
 	}
 }
