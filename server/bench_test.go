@@ -23,9 +23,10 @@ import (
 // benchmarks below measure lmsproxy's own work: routing, middleware,
 // authentication (cached), validation, translation, encoding, logging.
 type stubUpstream struct {
-	// The benchmarks read no loans: a loan call would panic on the nil
-	// interface rather than measure a stub.
+	// The benchmarks read no loans nor repayments: such a call would panic
+	// on the nil interface rather than measure a stub.
 	server.LoansAPI
+	server.RepaymentsAPI
 	client wire.ClientData
 	page   wire.Page[wire.ClientData]
 }

@@ -84,13 +84,13 @@ func (h *loans) get(c echo.Context) error {
 	return h.answer(c, loan)
 }
 
-// answer writes one loan as the partner sees it.
+// answer writes one loan as the partner sees it, with its repayments.
 func (h *loans) answer(c echo.Context, loan wire.LoanData) error {
 	ls := []wire.LoanData{loan}
 	if err := h.withCustomerExternalIDs(c.Request().Context(), ls); err != nil {
 		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
 	}
-	out, err := translate.LoanFromUpstream(ls[0])
+	out, err := translate.LoanDetailFromUpstream(ls[0])
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ func (s *Server) resources() []resource {
 		&customers{s: s},
 		&loanProducts{s: s},
 		loans,
+		&repayments{s: s, loans: loans},
 	}
 }
 

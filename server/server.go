@@ -145,6 +145,7 @@ type Upstream interface {
 	ClientsAPI
 	LoanProductsAPI
 	LoansAPI
+	RepaymentsAPI
 }
 
 // Verifier authenticates a partner from its Authorization header.

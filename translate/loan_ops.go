@@ -186,3 +186,20 @@ func compareDates(a, b wire.Date) int {
 	}
 	return 1
 }
+
+// LoanDetail is the single-loan shape (spec §9): the loan and its
+// repayments, newest first (RepaymentHistory). List rows are the Loan alone.
+type LoanDetail struct {
+	Loan
+	RepaymentHistory []Repayment `json:"repaymentHistory"`
+}
+
+// LoanDetailFromUpstream maps one loan read with its transactions.
+func LoanDetailFromUpstream(l wire.LoanData) (LoanDetail, error) {
+	loan, err := LoanFromUpstream(l)
+	if err != nil {
+		return LoanDetail{}, err
+	}
+	history, err := RepaymentHistory(l.Transactions, l.ID)
+	return LoanDetail{Loan: loan, RepaymentHistory: history}, err
+}

@@ -12,9 +12,6 @@ import (
 	"lmsproxy/upstream/wire"
 )
 
-// This file is used by the repayments handlers, next: the server does not
-// route /v1/loans/{id}/repayments yet.
-
 // Repayments is the repayment resource: the upstream's loan transactions
 // of type Repayment. Its path depends on the loan.
 var Repayments = Resource{Name: "Repayment", Path: "/v1/loans/{loan_id}/repayments"}
@@ -106,7 +103,11 @@ func notARepayment(tx wire.LoanTransaction, loanID int64) *Error {
 func RepaymentHistory(txs []wire.LoanTransaction, loanID int64) ([]Repayment, error) {
 	var repayments []wire.LoanTransaction
 	for _, t := range txs {
-		if t.TypeID() == wire.LoanTransactionRepayment {
+		// 1.9+ lists what an undo-disbursal reversed, with reversedOnDate;
+		// 1.8 leaves it out (RepaymentFromLoan). Left out on every line, so
+		// the history reads the same whichever line runs.
+		undone := !t.ManuallyReversed && !t.ReversedOnDate.IsZero()
+		if t.TypeID() == wire.LoanTransactionRepayment && !undone {
 			repayments = append(repayments, t)
 		}
 	}

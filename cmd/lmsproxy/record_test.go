@@ -68,11 +68,14 @@ func TestRecordAgainstSimulator(t *testing.T) {
 				for _, ex := range s.Exchanges {
 					assert.Equal(t, "Basic REDACTED", ex.Request.Header["Authorization"], s.Scenario)
 					assert.NotEmpty(t, ex.Request.Header["Fineract-Platform-TenantId"], s.Scenario)
-					assert.Regexp(t, `^/v1/(clients|configurations/name/enable_business_date$|businessdate/BUSINESS_DATE$)`, ex.Request.Path, "%s: path keeps the base path", s.Scenario)
+					assert.Regexp(t, `^/v1/(clients|loans|loanproducts/|batches$|configurations/name/enable_business_date$|businessdate/BUSINESS_DATE$)`, ex.Request.Path, "%s: path keeps the base path", s.Scenario)
 				}
 			}
 			for _, want := range []string{"create", "get-by-id", "get-by-external-id", "list", "point-lookup", "update", "close", "close-already-closed", "delete-pending", "delete-active", "get-unknown-id", "create-no-permission", "create-business-date", "create-business-date-unreadable"} {
 				assert.True(t, names["customers/"+want], "scenario customers/%s not recorded", want)
+			}
+			for _, want := range []string{"create", "create-retry", "get-by-id", "get-by-external-id", "list-by-customer", "undo-disbursal", "undo-approval", "update", "delete", "adjust-disbursement-date", "write-off", "rollback"} {
+				assert.True(t, names["loans/"+want], "scenario loans/%s not recorded", want)
 			}
 			filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
 				require.NoError(t, err)

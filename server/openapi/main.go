@@ -35,7 +35,7 @@ import (
 
 // sources are the files bundled, in this order, which is the order of their
 // tags and paths in the document. A new resource adds its file here.
-var sources = []string{"common.yaml", "customers.yaml", "loan_products.yaml", "loans.yaml", "operations.yaml"}
+var sources = []string{"common.yaml", "customers.yaml", "loan_products.yaml", "loans.yaml", "repayments.yaml", "operations.yaml"}
 
 //go:embed *.yaml
 var sourceFS embed.FS
