@@ -39,12 +39,18 @@ type partnerLoan struct {
 	} `json:"repaymentSchedule"`
 }
 
-func decodeLoan(t *testing.T, r response) partnerLoan {
+// decodeOK decodes a 200 answer, failing the test on any other.
+func decodeOK[T any](t *testing.T, r response) T {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, r.body)
-	var l partnerLoan
-	require.NoError(t, json.Unmarshal([]byte(r.body), &l), r.body)
-	return l
+	var v T
+	require.NoError(t, json.Unmarshal([]byte(r.body), &v), r.body)
+	return v
+}
+
+func decodeLoan(t *testing.T, r response) partnerLoan {
+	t.Helper()
+	return decodeOK[partnerLoan](t, r)
 }
 
 // customer seeds an Active customer with externalId ext and returns its id.

@@ -149,13 +149,7 @@ func TestProductCheckPrincipal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.product.CheckPrincipal("principal", amount(t, tt.amount))
-			if tt.wantErr == "" {
-				assert.Nil(t, err)
-				return
-			}
-			require.NotNil(t, err)
-			assert.Equal(t, translate.InvalidArgument, err.Code)
-			assert.Equal(t, tt.wantErr, err.Message)
+			assertParsed[any](t, nil, nil, err, tt.wantErr)
 		})
 	}
 }

@@ -263,13 +263,7 @@ func TestCheckCurrencyScale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.amount+" "+tt.code, func(t *testing.T) {
 			err := translate.CheckCurrencyScale("transactionAmount", amount(t, tt.amount), tt.code, tt.decimals)
-			if tt.wantErr == "" {
-				assert.Nil(t, err)
-				return
-			}
-			require.NotNil(t, err)
-			assert.Equal(t, translate.InvalidArgument, err.Code)
-			assert.Equal(t, tt.wantErr, err.Message)
+			assertParsed[any](t, nil, nil, err, tt.wantErr)
 		})
 	}
 }
@@ -290,13 +284,7 @@ func TestParseRepaymentListQuery(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
 			got, err := translate.ParseRepaymentListQuery(tt.raw)
-			if tt.wantErr != "" {
-				require.NotNil(t, err)
-				assert.Equal(t, tt.wantErr, err.Message)
-				return
-			}
-			require.Nil(t, err)
-			assert.Equal(t, translate.ListRequest{Page: tt.page, Rows: tt.rows}, got)
+			assertParsed(t, translate.ListRequest{Page: tt.page, Rows: tt.rows}, got, err, tt.wantErr)
 		})
 	}
 }
