@@ -298,7 +298,7 @@ func (b *batchRun) execute(req batchRequest) batchResponse {
 	for _, h := range req.Headers {
 		r.Header.Set(h.Name, h.Value)
 	}
-	res := routeInBatch(s, &call{r: r, body: raw, query: parseQuery(query)}, "/"+path)
+	res := routeInBatch(s, &call{r: r, body: raw, query: parseQuery(query), batched: true}, "/"+path)
 	out := batchResponse{id: req.RequestID, status: res.status, headers: req.Headers, body: compact(res.body)}
 	if res.status != http.StatusOK {
 		out.errored = true
@@ -394,7 +394,7 @@ type snapshot struct {
 	writes     int
 	commandIDs int64
 	pending    []PendingCommand
-	idempotent map[string]result
+	idempotent map[string]commandSource
 }
 
 func (s *Server) snapshot() *snapshot {

@@ -48,6 +48,20 @@ func databaseError(v upstream.Version, dbMessage string) *apiError {
 		body: obj{{"Exception", "PreparedStatementCallback; SQL [select c.id as id, ... where c.external_id like ?]; " + dbMessage}}}
 }
 
+// dataAccessError is a refusal of the database that no handler maps (a
+// DataIntegrityViolationException): from 1.9 the command pipeline's
+// ErrorHandler.getMappable turns it into a data-integrity 403 carrying the
+// driver's message (fineract-core/.../infrastructure/core/exception/
+// ErrorHandler.java, 1.10.1); up to 1.8 it reaches Spring Boot's error page
+// (500). Derived, not seen on a server: the exception's own arg is left
+// out.
+func dataAccessError(v upstream.Version, dbMessage string) error {
+	if !mapsDataAccessErrors(v) {
+		return springError(http.StatusInternalServerError)
+	}
+	return dataIntegrityError("error.msg.data.integrity.issue", dbMessage, "")
+}
+
 // paramError is an ApiParameterError: one problem with one parameter. Its
 // developer and user messages are always the same text. param "" is null.
 func paramError(code, msg, param string, args ...any) obj {

@@ -37,6 +37,15 @@ func (f *form) integer(name string) *int {
 	return n
 }
 
+func (f *form) integerWithLocale(name string) *int64 {
+	if f.abort != nil {
+		return nil
+	}
+	n, err := f.b.integerWithLocale(name)
+	f.keep(err)
+	return n
+}
+
 func (f *form) date(name string) *wire.Date {
 	if f.abort != nil {
 		return nil

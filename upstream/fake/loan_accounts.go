@@ -34,7 +34,7 @@ func (s *Server) clientAccounts(t target) (obj, error) {
 	id, _ := s.resolve(clientEntity, t) // getClient resolved it
 	var items []obj
 	for _, l := range s.db.loansOf(id) {
-		sched := l.schedule()
+		lg := l.ledger()
 		o := obj{{"id", l.ID}, {"accountNo", l.AccountNo}, {"externalId", optString(l.ExternalID)},
 			{"productId", l.product.id}, {"productName", l.product.name}, {"shortProductName", l.product.shortName},
 			{"status", loanStatusObject(l.Status)}}
@@ -42,11 +42,16 @@ func (s *Server) clientAccounts(t target) (obj, error) {
 			o = append(o, field{"currency", l.product.currency.object()})
 		}
 		o = append(o, field{"loanType", enumOption(1, "accountType.individual", "Individual")},
-			field{"loanCycle", 1}, field{"timeline", s.loanTimeline(l, sched)}, field{"inArrears", false})
+			field{"loanCycle", 1}, field{"timeline", s.loanTimeline(l, lg.schedule)}, field{"inArrears", false})
 		if l.Status >= LoanActive && l.Status != LoanWithdrawnByClient && l.Status != LoanRejected {
 			o = append(o, field{"originalLoan", l.approved})
-			if outstanding := member(s.loanSummary(l, sched), "totalOutstanding").(decimal); outstanding != 0 {
-				o = append(o, field{"loanBalance", outstanding})
+			for _, d := range []struct {
+				key    string
+				amount decimal
+			}{{"loanBalance", lg.outstanding().total()}, {"amountPaid", lg.paid().total()}} {
+				if d.amount != 0 {
+					o = append(o, field{d.key, d.amount})
+				}
 			}
 		}
 		items = append(items, o)
@@ -55,14 +60,4 @@ func (s *Server) clientAccounts(t target) (obj, error) {
 		return obj{}, nil
 	}
 	return obj{{"loanAccounts", items}}, nil
-}
-
-// member is o's value for key, or nil.
-func member(o obj, key string) any {
-	for _, f := range o {
-		if f.key == key {
-			return f.val
-		}
-	}
-	return nil
 }

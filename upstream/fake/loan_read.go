@@ -67,7 +67,7 @@ func (s *Server) loanObject(l *LoanSnapshot, withSchedule, withTxs bool) obj {
 	v := s.opts.Version
 	cl := s.db.clients.rows[l.ClientID]
 	p := l.product
-	sched := l.schedule()
+	lg := l.ledger()
 	o := obj{
 		{"id", l.ID}, {"accountNo", l.AccountNo}, {"externalId", optString(l.ExternalID)},
 		{"status", loanStatusObject(l.Status)},
@@ -104,22 +104,34 @@ func (s *Server) loanObject(l *LoanSnapshot, withSchedule, withTxs bool) obj {
 	}
 	o = append(o, field{"transactionProcessingStrategyName", l.strategy.name},
 		field{"syncDisbursementWithMeeting", false},
-		field{"timeline", s.loanTimeline(l, sched)})
+		field{"timeline", s.loanTimeline(l, lg.schedule)})
 	if l.Status >= LoanActive {
-		o = append(o, field{"summary", s.loanSummary(l, sched)})
+		o = append(o, field{"summary", s.loanSummary(l, lg)})
 	}
 	if withSchedule {
-		o = append(o, field{"repaymentSchedule", scheduleObject(l, sched)})
+		o = append(o, field{"repaymentSchedule", scheduleObject(l, lg)})
 	}
 	if withTxs {
 		o = append(o, field{"transactions", s.transactionObjects(l)})
 	}
-	return append(o, field{"feeChargesAtDisbursementCharged", decimal(0)},
+	// total_overpaid_derived is read with getBigDecimal: NULL (omitted)
+	// unless over-paid.
+	var overpaid any
+	if lg.overpaid != 0 {
+		overpaid = lg.overpaid
+	}
+	o = append(o, field{"feeChargesAtDisbursementCharged", decimal(0)}, field{"totalOverpaid", overpaid},
 		field{"inArrears", false}, field{"isNPA", false})
+	if v.AtLeast(upstream.V1_9) {
+		o = append(o, field{"overpaidOnDate", optDate(l.overpaidOn)})
+	}
+	return o
 }
 
 // loanTimeline is LoanApplicationTimelineData: each step's date and user,
-// nulls omitted; actualMaturityDate from 1.9.
+// nulls omitted; actualMaturityDate from 1.9: the last due date, or the day
+// a repayment closed the loan, and none once it is over-paid
+// (handleLoanRepaymentInFull, handleLoanOverpayment in Loan.java).
 func (s *Server) loanTimeline(l *LoanSnapshot, sched schedule) obj {
 	u := s.user()
 	t := obj{{"submittedOnDate", l.SubmittedOn}}
@@ -140,127 +152,122 @@ func (s *Server) loanTimeline(l *LoanSnapshot, sched schedule) obj {
 		step("closedOnDate", optDate(l.ClosedOn), "closedBy")
 	}
 	if !l.disbursed.IsZero() && s.opts.Version.AtLeast(upstream.V1_9) {
-		t = append(t, field{"actualMaturityDate", sched.maturity})
+		switch l.Status {
+		case LoanClosedObligationsMet:
+			t = append(t, field{"actualMaturityDate", l.ClosedOn})
+		case LoanOverpaid:
+		default:
+			t = append(t, field{"actualMaturityDate", sched.maturity})
+		}
 	}
 	t = append(t, field{"expectedMaturityDate", sched.maturity})
 	step("writeOffOnDate", optDate(l.writtenOffOn), "writeOffBy")
 	return t
 }
 
-// loanSummary is LoanSummaryData from the derived columns: disbursed,
-// expected and written-off amounts (no repayments are modelled), every key
-// present; 1.9 added principalAdjustments and the single GET's transaction
-// totals, 1.10 the fee and penalty adjustments.
-func (s *Server) loanSummary(l *LoanSnapshot, sched schedule) obj {
+// loanSummary is LoanSummaryData from the derived columns
+// (LoanSummary.updateSummary): what the schedule charged, what the
+// transactions paid and wrote off, what is left; every key present. 1.9
+// added principalAdjustments and the single GET's transaction totals
+// (LoanSummaryData.withTransactionAmountsSummary over the live
+// transactions, so nothing reversed is ever counted), 1.10 the fee and
+// penalty adjustments.
+func (s *Server) loanSummary(l *LoanSnapshot, lg ledger) obj {
 	v := s.opts.Version
-	var prinOff, intOff decimal
-	if l.Status == LoanClosedWrittenOff {
-		prinOff, intOff = sched.principal, sched.interest
-	}
+	due, paid, off, left := lg.expected(), lg.paid(), lg.writtenOff(), lg.outstanding()
+	zero := decimal(0)
 	o := obj{{"currency", l.product.currency.object()}, {"principalDisbursed", l.approved}}
 	if v.AtLeast(upstream.V1_9) {
-		o = append(o, field{"principalAdjustments", decimal(0)})
+		o = append(o, field{"principalAdjustments", zero})
 	}
-	zero := decimal(0)
 	o = append(o,
-		field{"principalPaid", zero}, field{"principalWrittenOff", prinOff},
-		field{"principalOutstanding", sched.principal - prinOff}, field{"principalOverdue", zero},
-		field{"interestCharged", sched.interest}, field{"interestPaid", zero}, field{"interestWaived", zero},
-		field{"interestWrittenOff", intOff}, field{"interestOutstanding", sched.interest - intOff},
-		field{"interestOverdue", zero}, field{"feeChargesCharged", zero})
+		field{"principalPaid", paid[principalPart]}, field{"principalWrittenOff", off[principalPart]},
+		field{"principalOutstanding", left[principalPart]}, field{"principalOverdue", zero},
+		field{"interestCharged", due[interestPart]}, field{"interestPaid", paid[interestPart]}, field{"interestWaived", zero},
+		field{"interestWrittenOff", off[interestPart]}, field{"interestOutstanding", left[interestPart]},
+		field{"interestOverdue", zero}, field{"feeChargesCharged", due[feePart]})
 	if v.AtLeast(upstream.V1_10) {
 		o = append(o, field{"feeAdjustments", zero})
 	}
-	o = append(o, field{"feeChargesDueAtDisbursementCharged", zero}, field{"feeChargesPaid", zero},
-		field{"feeChargesWaived", zero}, field{"feeChargesWrittenOff", zero}, field{"feeChargesOutstanding", zero},
-		field{"feeChargesOverdue", zero}, field{"penaltyChargesCharged", zero})
+	o = append(o, field{"feeChargesDueAtDisbursementCharged", zero}, field{"feeChargesPaid", paid[feePart]},
+		field{"feeChargesWaived", zero}, field{"feeChargesWrittenOff", off[feePart]},
+		field{"feeChargesOutstanding", left[feePart]}, field{"feeChargesOverdue", zero},
+		field{"penaltyChargesCharged", due[penaltyPart]})
 	if v.AtLeast(upstream.V1_10) {
 		o = append(o, field{"penaltyAdjustments", zero})
 	}
-	total := sched.principal + sched.interest
-	off := prinOff + intOff
-	o = append(o, field{"penaltyChargesPaid", zero}, field{"penaltyChargesWaived", zero},
-		field{"penaltyChargesWrittenOff", zero}, field{"penaltyChargesOutstanding", zero},
-		field{"penaltyChargesOverdue", zero}, field{"totalExpectedRepayment", total}, field{"totalRepayment", zero},
-		field{"totalExpectedCostOfLoan", sched.interest}, field{"totalCostOfLoan", zero}, field{"totalWaived", zero},
-		field{"totalWrittenOff", off}, field{"totalOutstanding", total - off}, field{"totalOverdue", zero},
-		field{"totalRecovered", zero})
+	cost := func(p parts) decimal { return p.total() - p[principalPart] }
+	o = append(o, field{"penaltyChargesPaid", paid[penaltyPart]}, field{"penaltyChargesWaived", zero},
+		field{"penaltyChargesWrittenOff", off[penaltyPart]}, field{"penaltyChargesOutstanding", left[penaltyPart]},
+		field{"penaltyChargesOverdue", zero}, field{"totalExpectedRepayment", due.total()},
+		field{"totalRepayment", paid.total()}, field{"totalExpectedCostOfLoan", cost(due)},
+		field{"totalCostOfLoan", cost(paid)}, field{"totalWaived", zero}, field{"totalWrittenOff", off.total()},
+		field{"totalOutstanding", left.total()}, field{"totalOverdue", zero}, field{"totalRecovered", zero})
 	if v.AtLeast(upstream.V1_9) {
-		o = append(o, field{"totalRepaymentTransaction", zero}, field{"totalRepaymentTransactionReversed", zero})
+		var repaid decimal
+		for _, t := range l.live() {
+			if t.typ == txRepayment {
+				repaid += t.amount
+			}
+		}
+		o = append(o, field{"totalRepaymentTransaction", repaid}, field{"totalRepaymentTransactionReversed", zero})
 	}
 	return o
 }
 
 // scheduleObject is LoanScheduleData: the disbursement pseudo-period (no
-// "period", no fromDate) and then the repayment periods.
-func scheduleObject(l *LoanSnapshot, sched schedule) obj {
+// "period", no fromDate) and then the repayment periods with what was paid
+// and written off.
+func scheduleObject(l *LoanSnapshot, lg ledger) obj {
 	zero := decimal(0)
 	cur := l.product.currency.object()
-	periods := []obj{{{"dueDate", sched.start}, {"principalDisbursed", l.approved},
+	periods := []obj{{{"dueDate", lg.start}, {"principalDisbursed", l.approved},
 		{"principalLoanBalanceOutstanding", l.approved}, {"feeChargesDue", zero}, {"feeChargesPaid", zero},
 		{"totalOriginalDueForPeriod", zero}, {"totalDueForPeriod", zero}, {"totalPaidForPeriod", zero},
 		{"totalActualCostOfLoanForPeriod", zero}}}
-	for _, p := range sched.periods {
-		due := p.principal + p.interest
+	var inAdvance, late decimal
+	for i := range lg.periods {
+		p := &lg.periods[i]
+		left := p.outstanding()
+		inAdvance += p.inAdvance
+		late += p.late
 		periods = append(periods, obj{
-			{"period", p.n}, {"fromDate", p.from}, {"dueDate", p.due}, {"complete", false},
+			{"period", p.n}, {"fromDate", p.from}, {"dueDate", p.due}, {"obligationsMetOnDate", optDate(p.metOn)},
+			{"complete", p.complete()},
 			{"daysInPeriod", int(p.due.Time().Sub(p.from.Time()).Hours() / 24)},
-			{"principalOriginalDue", p.principal}, {"principalDue", p.principal}, {"principalPaid", zero},
-			{"principalWrittenOff", zero}, {"principalOutstanding", p.principal},
+			{"principalOriginalDue", p.principal}, {"principalDue", p.principal}, {"principalPaid", p.paid[principalPart]},
+			{"principalWrittenOff", p.writtenOff[principalPart]}, {"principalOutstanding", left[principalPart]},
 			{"principalLoanBalanceOutstanding", p.balance},
-			{"interestOriginalDue", p.interest}, {"interestDue", p.interest}, {"interestPaid", zero},
-			{"interestWaived", zero}, {"interestWrittenOff", zero}, {"interestOutstanding", p.interest},
-			{"feeChargesDue", zero}, {"feeChargesOutstanding", zero}, {"penaltyChargesDue", zero},
-			{"penaltyChargesOutstanding", zero},
-			{"totalOriginalDueForPeriod", due}, {"totalDueForPeriod", due}, {"totalPaidForPeriod", zero},
-			{"totalOutstandingForPeriod", due}, {"totalActualCostOfLoanForPeriod", p.interest},
-			{"totalInstallmentAmountForPeriod", due},
+			{"interestOriginalDue", p.interest}, {"interestDue", p.interest}, {"interestPaid", p.paid[interestPart]},
+			{"interestWaived", zero}, {"interestWrittenOff", p.writtenOff[interestPart]},
+			{"interestOutstanding", left[interestPart]},
+			{"feeChargesDue", p.expected[feePart]}, {"feeChargesOutstanding", left[feePart]},
+			{"penaltyChargesDue", p.expected[penaltyPart]}, {"penaltyChargesOutstanding", left[penaltyPart]},
+			{"totalOriginalDueForPeriod", p.expected.total()}, {"totalDueForPeriod", p.expected.total()},
+			{"totalPaidForPeriod", p.paid.total()}, {"totalPaidInAdvanceForPeriod", p.inAdvance},
+			{"totalPaidLateForPeriod", p.late}, {"totalWrittenOffForPeriod", p.writtenOff.total()},
+			{"totalOutstandingForPeriod", left.total()}, {"totalActualCostOfLoanForPeriod", p.interest},
+			{"totalInstallmentAmountForPeriod", p.expected.total()},
 		})
 	}
-	total := sched.principal + sched.interest
-	return obj{{"currency", cur}, {"loanTermInDays", int(sched.maturity.Time().Sub(sched.start.Time()).Hours() / 24)},
-		{"totalPrincipalDisbursed", l.approved}, {"totalPrincipalExpected", sched.principal},
-		{"totalPrincipalPaid", zero}, {"totalInterestCharged", sched.interest}, {"totalFeeChargesCharged", zero},
-		{"totalPenaltyChargesCharged", zero}, {"totalRepaymentExpected", total}, {"totalRepayment", zero},
-		{"totalOutstanding", total}, {"periods", periods}}
-}
-
-// loanTxTypes are LoanEnumerations.transactionType for the types posted.
-var loanTxTypes = map[int64][3]string{
-	txDisbursement: {"disbursement", "Disbursement", "disbursement"},
-	txWriteOff:     {"writeOff", "Close (as written-off)", "writeOff"},
-	txAccrual:      {"accrual", "Accrual", "accrual"},
+	due, paid := lg.expected(), lg.paid()
+	return obj{{"currency", cur}, {"loanTermInDays", int(lg.maturity.Time().Sub(lg.start.Time()).Hours() / 24)},
+		{"totalPrincipalDisbursed", l.approved}, {"totalPrincipalExpected", due[principalPart]},
+		{"totalPrincipalPaid", paid[principalPart]}, {"totalInterestCharged", due[interestPart]},
+		{"totalFeeChargesCharged", due[feePart]}, {"totalPenaltyChargesCharged", due[penaltyPart]},
+		{"totalWaived", zero}, {"totalWrittenOff", lg.writtenOff().total()},
+		{"totalRepaymentExpected", due.total()}, {"totalRepayment", paid.total()},
+		{"totalPaidInAdvance", inAdvance}, {"totalPaidLate", late},
+		{"totalOutstanding", lg.outstanding().total()}, {"periods", periods}}
 }
 
 // transactionObjects is the transactions association: the live rows
 // (LoanReadPlatformServiceImpl.retrieveLoanTransactions hides those an
-// undo-disbursal reversed), Accruals included; 1.9 added loanId and
-// externalLoanId.
+// undo-disbursal or a replay reversed), Accruals included, in its order.
 func (s *Server) transactionObjects(l *LoanSnapshot) []obj {
 	out := []obj{}
-	cl := s.db.clients.rows[l.ClientID]
 	for _, t := range l.live() {
-		lab := loanTxTypes[t.typ]
-		typ := obj{{"id", t.typ}, {"code", "loanTransactionType." + lab[0]}, {"value", lab[1]}}
-		for _, flag := range []string{"disbursement", "repayment", "accrual", "writeOff"} {
-			typ = append(typ, field{flag, flag == lab[2]})
-		}
-		o := obj{{"id", t.id}}
-		if s.opts.Version.AtLeast(upstream.V1_9) {
-			o = append(o, field{"loanId", l.ID}, field{"externalLoanId", optString(l.ExternalID)})
-		}
-		o = append(o, field{"officeId", cl.OfficeID}, field{"officeName", s.db.offices[cl.OfficeID].name},
-			field{"type", typ}, field{"date", t.date}, field{"currency", l.product.currency.object()})
-		if t.paymentTypeID != 0 {
-			o = append(o, field{"paymentDetailData", obj{{"id", t.id}, {"paymentType", obj{{"id", t.paymentTypeID},
-				{"name", s.db.paymentTypes[t.paymentTypeID]}, {"isSystemDefined", false}}}}})
-		}
-		o = append(o, field{"amount", t.amount}, field{"principalPortion", t.principal},
-			field{"interestPortion", t.interest}, field{"feeChargesPortion", decimal(0)},
-			field{"penaltyChargesPortion", decimal(0)}, field{"overpaymentPortion", decimal(0)},
-			field{"outstandingLoanBalance", t.balance}, field{"submittedOnDate", t.postedOn},
-			field{"manuallyReversed", false})
-		out = append(out, o)
+		out = append(out, s.transactionObject(l, t, false))
 	}
 	return out
 }

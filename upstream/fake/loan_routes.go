@@ -18,7 +18,7 @@ var loanEntity = &entity{
 	// CommandWrapperBuilder's ACTION_ENTITY codes of the loan commands the
 	// simulator runs (facts §1).
 	tasks: []string{"APPROVALUNDO_LOAN", "APPROVE_LOAN", "CREATE_LOAN", "DELETE_LOAN", "DISBURSALUNDO_LOAN",
-		"DISBURSE_LOAN", "REJECT_LOAN", "UPDATE_LOAN", "WITHDRAW_LOAN", "WRITEOFF_LOAN"},
+		"DISBURSE_LOAN", "REJECT_LOAN", "REPAYMENT_LOAN", "UPDATE_LOAN", "WITHDRAW_LOAN", "WRITEOFF_LOAN"},
 	ids: func(st *store) *sequence { return &st.loans.sequence },
 	byExternalID: func(st *store, ext string) (int64, error) {
 		l := st.loanByExternalID(ext)
@@ -36,7 +36,7 @@ func loanNotFoundError(id int64) *apiError {
 }
 
 // loanRoutes are /loans, /loans/{loanId} and, from 1.9, /loans/external-id/{x}
-// (commit 2532c58cb, FINERACT-1760), with the write-off transaction command.
+// (commit 2532c58cb, FINERACT-1760).
 var loanRoutes = append([]route{
 	{template: "loans", methods: func(s *Server, c *call, _ params) methods {
 		return methods{

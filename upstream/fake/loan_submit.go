@@ -2,7 +2,6 @@ package fake
 
 import (
 	"math/big"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -317,11 +316,7 @@ func money(d decimal, places int) string {
 // into a data-integrity 403 by ErrorHandler.getMappable (facts §4.3 step 2;
 // derived, not seen on a server).
 func missingProductError(v upstream.Version) error {
-	if !v.AtLeast(upstream.V1_9) {
-		return springError(http.StatusInternalServerError)
-	}
-	const msg = "The given id must not be null"
-	return dataIntegrityError("error.msg.data.integrity.issue", msg, "")
+	return dataAccessError(v, "The given id must not be null")
 }
 
 // clientNotActiveError is ClientNotActiveException.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"lmsproxy/upstream"
+	"lmsproxy/upstream/wire"
 )
 
 // POST /loans/{loanId}/transactions?command=writeoff and, from 1.9, its
@@ -13,8 +14,10 @@ import (
 // body by LoanEventApiJsonValidator.validateTransactionWithNoAmount, rules
 // by Loan.closeAsWrittenOff; fineract-provider/.../loanaccount/{api,service,
 // serialization}/ and fineract-loan/.../loanaccount/domain/Loan.java at
-// 1.10.1; facts §10). Write-off is the only transaction command simulated;
-// the others are answered as unknown. Used by the proxy's write-off, next.
+// 1.10.1; facts §10), with the dispatch of the transaction commands.
+// Write-off and repayment (loan_repayment.go) are the transaction commands
+// simulated; the others are answered as unknown. Used by the proxy's
+// write-off, next.
 
 // writeOffWhitelist: 1.9 added the transaction's externalId.
 func writeOffWhitelist(v upstream.Version) []string {
@@ -33,23 +36,41 @@ var loanTransactionRoutes = addressed("loans", "loanId", "loanExternalId", "/tra
 	return methods{http.MethodPost: func() result { return s.unlessLocked(c, t, s.loanTransaction) }}
 })
 
-// loanTransaction dispatches ?command= (case-insensitive).
+// loanTransactionCommand is one ?command= of LoanTransactionsApiResource.
+type loanTransactionCommand struct {
+	task string
+	plan func(s *Server, id int64, raw []byte) (commit, error)
+}
+
+var loanTransactionCommands = map[string]loanTransactionCommand{
+	"repayment": {task: "REPAYMENT_LOAN", plan: (*Server).planRepayment},
+	"writeoff":  {task: "WRITEOFF_LOAN", plan: (*Server).planWriteOff},
+}
+
+// loanTransaction is executeTransaction: the loan's external id is resolved
+// (404) before ?command= is read (CommandParameterUtil.is, case-insensitive),
+// then the command runs through the write pipeline.
 func (s *Server) loanTransaction(c *call, t target) result {
+	id, err := s.resolve(loanEntity, t)
+	if err != nil {
+		return s.render(c.r, nil, err)
+	}
 	var name *string
 	if c.query.Has("command") {
 		v := c.query.Get("command")
 		name = &v
 	}
-	if !strings.EqualFold(derefString(name), "writeoff") {
+	cmd, ok := loanTransactionCommands[strings.ToLower(derefString(name))]
+	if !ok {
 		return s.render(c.r, nil, unsupportedCommandError(name))
 	}
-	return s.writeOn(c, loanEntity, t, "WRITEOFF_LOAN", func(id int64) (commit, error) {
-		return s.planWriteOff(id, c.body)
-	})
+	return s.execute(c, write{task: cmd.task, entity: loanEntity, id: id, plan: func() (commit, error) {
+		return cmd.plan(s, id, c.body)
+	}})
 }
 
 // planWriteOff: body (400), loan (404), client active (403), reason
-// (404), state (400), dates (403); then the whole outstanding is written
+// (404), state (400), dates (403); then whatever is outstanding is written
 // off in one transaction and the loan is Closed (written off).
 func (s *Server) planWriteOff(id int64, raw []byte) (commit, error) {
 	b, err := parseBody(raw, writeOffWhitelist(s.opts.Version)...)
@@ -81,13 +102,12 @@ func (s *Server) planWriteOff(id int64, raw []byte) (commit, error) {
 	case s.today().Before(*date):
 		return nil, domainRuleError("error.msg.loan.writeoff.cannot.be.a.future.date",
 			"The date on which a loan is written off cannot be in the future.", *date)
+	case date.Before(l.lastUserTransactionDate()):
+		return nil, domainRuleError("error.msg.loan.writeoff.must.occur.on.or.after.other.transaction.dates",
+			"The date of the writeoff transaction must occur on or before previous transactions.", *date)
 	}
 	return func() obj {
-		sched := l.schedule()
-		tx := &loanTx{id: s.db.loanTxs.burn(), typ: txWriteOff, date: *date, postedOn: s.today(),
-			amount: sched.principal + sched.interest, principal: sched.principal, interest: sched.interest}
-		l.txs = append(l.txs, tx)
-		l.Status, l.writtenOffOn, l.ClosedOn = LoanClosedWrittenOff, *date, *date
+		tx := s.db.writeOff(l, *date, s.today(), derefString(b.str("externalId")))
 		changes := dateChanges(b, "transactionDate")
 		changes = append(changes, field{"status", loanStatusObject(LoanClosedWrittenOff)})
 		if note := b.str("note"); note != nil {
@@ -96,6 +116,28 @@ func (s *Server) planWriteOff(id int64, raw []byte) (commit, error) {
 		changes = append(changes, field{"closedOnDate", *b.str("transactionDate")},
 			field{"writtenOffOnDate", *b.str("transactionDate")})
 		o := s.loanResult(l, tx.id, changes)
-		return o.set("resourceExternalId", optString(derefString(b.str("externalId"))))
+		return o.set("resourceExternalId", optString(tx.externalID))
 	}, nil
+}
+
+// writeOff closes the loan as written off on the date, posting the
+// write-off of everything outstanding.
+func (st *store) writeOff(l *LoanSnapshot, on, today wire.Date, externalID string) *loanTx {
+	tx := &loanTx{typ: txWriteOff, date: on, postedOn: today, externalID: externalID}
+	st.post(l, tx, today)
+	l.Status, l.writtenOffOn, l.ClosedOn = LoanClosedWrittenOff, on, on
+	return tx
+}
+
+// lastUserTransactionDate is getLastUserTransactionDate: the latest value
+// date of a live transaction other than an accrual, at least the
+// disbursement's.
+func (l *LoanSnapshot) lastUserTransactionDate() wire.Date {
+	last := l.disbursed
+	for _, t := range l.live() {
+		if t.typ != txAccrual && last.Before(t.date) {
+			last = t.date
+		}
+	}
+	return last
 }

@@ -64,9 +64,9 @@ func TestLoanWriteOffRefusals(t *testing.T) {
 		{"1.8 has no transaction external id", []upstream.Version{upstream.V1_8}, "loans/1/transactions?command=writeoff",
 			strings.Replace(txDate(loanToday), "{", `{"externalId":"w-1",`, 1), 400, "validation.msg.validation.errors.exist",
 			item{code: "error.msg.parameter.unsupported", msg: "The parameter externalId is not supported."}},
-		{"other transaction commands", allVersions, "loans/1/transactions?command=repayment", txDate(loanToday), 400,
+		{"other transaction commands", allVersions, "loans/1/transactions?command=waiveinterest", txDate(loanToday), 400,
 			"validation.msg.validation.errors.exist", item{code: "error.msg.query.parameter.value.unsupported",
-				msg: "The query parameter command has an unsupported value of: repayment"}},
+				msg: "The query parameter command has an unsupported value of: waiveinterest"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"lmsproxy/upstream/wire"
 )
@@ -77,25 +79,36 @@ type LoanSnapshot struct {
 	approvedOn, disbursed wire.Date
 	rejectedOn, withdrawn wire.Date
 	writtenOffOn          wire.Date
+	overpaidOn            wire.Date // 1.9's overpaidOnDate: the repayment that last over-paid it
 	txs                   []*loanTx
 }
 
 // loanTx is one m_loan_transaction row. Type ids are LoanTransactionType's
 // (fineract-loan/.../loanaccount/domain/LoanTransactionType.java, 1.10.1).
+// Rows are never changed in place once stored: a change replaces the
+// pointer (batch rollback and undo-disbursal rely on it).
 type loanTx struct {
 	id, typ        int64
-	date, postedOn wire.Date
+	date, postedOn wire.Date // value date; business date it was posted on
 	amount         decimal
-	principal      decimal // principal portion
-	interest       decimal // interest portion
+	portions       parts   // what it paid (or wrote off), by component
+	overpayment    decimal // overpaymentPortion
 	balance        decimal // outstandingLoanBalance after it
+	externalID     string
 	paymentTypeID  int64
-	reversedOn     wire.Date // set by undo-disbursal
+	// paymentNumbers are the non-blank accountNumber … bankNumber sent
+	// with a payment type, in PaymentDetailData's order.
+	paymentNumbers obj
+	reversedOn     wire.Date // set when undo-disbursal or a replay reverses it
 }
+
+// reversed is is_reversed: every line stores it, only 1.9+ shows the date.
+func (t *loanTx) reversed() bool { return !t.reversedOn.IsZero() }
 
 // Loan transaction types the simulator posts.
 const (
 	txDisbursement int64 = 1
+	txRepayment    int64 = 2
 	txWriteOff     int64 = 6
 	txAccrual      int64 = 10
 )
@@ -119,7 +132,10 @@ func loanWithDefaults(s LoanSeed, today wire.Date) *LoanSnapshot {
 
 // addLoan stores a seeded loan under the next loan id, with the product's
 // terms and, past approval, the approval and disbursement of its
-// submission day. It panics when the client or product does not exist
+// submission day; a loan Closed (obligations met) was repaid in full on
+// its ClosedOn, one Overpaid repaid one currency unit more than due on its
+// submission day, and one Closed (written off) written off on its
+// ClosedOn. It panics when the client or product does not exist
 // (m_loan's foreign keys): a mistake in the set-up, not upstream behaviour.
 func (st *store) addLoan(l *LoanSnapshot, today wire.Date) {
 	if _, ok := st.clients.rows[l.ClientID]; !ok {
@@ -146,7 +162,18 @@ func (st *store) addLoan(l *LoanSnapshot, today wire.Date) {
 	if l.Status >= LoanActive && l.Status != LoanWithdrawnByClient && l.Status != LoanRejected {
 		status := l.Status
 		st.disburse(l, l.SubmittedOn, today, PaymentTypeMoneyTransferID)
-		l.Status = status
+		lg := l.ledger()
+		due := lg.expected().total()
+		switch status {
+		case LoanClosedObligationsMet:
+			st.repay(l, &loanTx{typ: txRepayment, date: l.ClosedOn, postedOn: today, amount: due}, today)
+		case LoanOverpaid:
+			st.repay(l, &loanTx{typ: txRepayment, date: l.SubmittedOn, postedOn: today, amount: due + units(1)}, today)
+		case LoanClosedWrittenOff:
+			st.writeOff(l, l.ClosedOn, today, "")
+		default:
+			l.Status = status
+		}
 	}
 	st.loans.insert(l.ID, l)
 }
@@ -170,17 +197,26 @@ func (st *store) disburse(l *LoanSnapshot, on, posted wire.Date, paymentType int
 		&loanTx{id: st.loanTxs.burn(), typ: txDisbursement, date: on, postedOn: posted, amount: l.approved,
 			balance: l.approved, paymentTypeID: paymentType},
 		&loanTx{id: st.loanTxs.burn(), typ: txAccrual, date: on, postedOn: posted, amount: sched.interest,
-			interest: sched.interest})
+			portions: parts{interestPart: sched.interest}})
 }
 
-// live are the transactions not reversed by an undo-disbursal.
+// live are the transactions not reversed, in the order Fineract lists and
+// processes them: by value date, then as posted (retrieveLoanTransactions'
+// ORDER BY transaction_date, created_on_utc, id;
+// LoanReadPlatformServiceImpl, 1.10.1).
 func (l *LoanSnapshot) live() []*loanTx {
 	var out []*loanTx
 	for _, t := range l.txs {
-		if t.reversedOn.IsZero() {
+		if !t.reversed() {
 			out = append(out, t)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b *loanTx) int {
+		if c := a.date.Time().Compare(b.date.Time()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
 	return out
 }
 

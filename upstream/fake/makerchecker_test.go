@@ -170,7 +170,7 @@ func TestReadPermissionAlternatives(t *testing.T) {
 // *_CHECKER and the special permissions (updateMakerCheckerPermissions).
 func TestSetMakerCheckerRefusesNonCommands(t *testing.T) {
 	s := newServer(upstream.V1_10)
-	for _, p := range []string{"READ_CLIENT", "CREATE_CLIENT_CHECKER", "ALL_FUNCTIONS", "CHECKER_SUPER_USER", "REPAYMENT_LOAN"} {
+	for _, p := range []string{"READ_CLIENT", "CREATE_CLIENT_CHECKER", "ALL_FUNCTIONS", "CHECKER_SUPER_USER", "WAIVEINTERESTPORTION_LOAN"} {
 		assert.Panics(t, func() { s.SetMakerChecker(p, true) }, p)
 	}
 	assert.NotPanics(t, func() { s.SetMakerChecker("ACTIVATE_CLIENT", true) })

@@ -11,6 +11,7 @@ var routes = slices.Concat(
 	clientRoutes,
 	loanProductRoutes,
 	loanTransactionRoutes,
+	loanTransactionReadRoutes,
 	loanRoutes,
 	batchRoutes,
 	loanAccountRoutes,

@@ -51,6 +51,16 @@ func (p params) long(name string) (int64, bool) {
 	return n, err == nil
 }
 
+// target is the record a path addresses by extParam when the template has
+// it, else by the Long idParam; false when that does not convert.
+func (p params) target(idParam, extParam string) (target, bool) {
+	if ext, ok := p[extParam]; ok {
+		return byExternalID(ext), true
+	}
+	id, ok := p.long(idParam)
+	return byID(id), ok
+}
+
 // match reports whether segs fit the template, and its parameters.
 func (rt route) match(segs []string) (params, bool) {
 	tmpl := strings.Split(rt.template, "/")

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,35 @@ type Options struct {
 	Today        func() time.Time
 	TimeZone     *time.Location
 	BusinessDate wire.Date
+
+	// Database is the engine behind the upstream; "" → PostgreSQL. It
+	// decides how the refusals the database raises read (see Database).
+	Database Database
+}
+
+// Database is a database engine Fineract runs on. Where the upstream maps a
+// database refusal by the driver's text, the engine changes the answer: a
+// duplicate transaction external id is a 400 on PostgreSQL and a raw 403
+// on MySQL/MariaDB from 1.9 (LoanAccountDomainServiceJpa
+// .raiseValidationExceptionForUniqueConstraintViolation), and a value too
+// long for its column carries the driver's message. The collation stays
+// MariaDB's case-insensitive one on both (see the package comment).
+type Database string
+
+// The engines.
+const (
+	PostgreSQL Database = "postgres"
+	MySQL      Database = "mysql" // MySQL or MariaDB
+)
+
+// tooLong is the driver's message for a value longer than a VARCHAR(size)
+// column: pgjdbc's, or MariaDB Connector/J's without the "(conn=N) "
+// prefix it puts before every message.
+func (db Database) tooLong(column string, size int) string {
+	if db == MySQL {
+		return "Data too long for column '" + column + "' at row 1"
+	}
+	return "ERROR: value too long for type character varying(" + strconv.Itoa(size) + ")"
 }
 
 // Server is the simulated upstream. It implements http.Handler and is safe
@@ -54,7 +84,8 @@ type Server struct {
 	granted      map[string]bool // the user's permissions, see permissions.go
 	makerChecker map[string]bool
 	pending      []PendingCommand
-	idempotent   map[string]result // task + "\x00" + key → first outcome
+	idempotent   map[string]commandSource // task + "\x00" + key → first outcome
+	pauses       []*pause                 // see PauseCommand
 	requests     []Request
 	writes       int
 	commandIDs   int64
@@ -84,12 +115,19 @@ func New(opts Options) *Server {
 	if opts.TimeZone == nil {
 		opts.TimeZone = time.UTC
 	}
+	switch opts.Database {
+	case "":
+		opts.Database = PostgreSQL
+	case PostgreSQL, MySQL:
+	default:
+		panic("fake: unknown Options.Database " + strconv.Quote(string(opts.Database)))
+	}
 	s := &Server{
 		opts:         opts,
 		db:           newStore(),
 		granted:      servicePermissions(),
 		makerChecker: map[string]bool{},
-		idempotent:   map[string]result{},
+		idempotent:   map[string]commandSource{},
 	}
 	s.setBusinessDate(!opts.BusinessDate.IsZero(), opts.BusinessDate)
 	s.db.seed(s.today())
@@ -110,6 +148,9 @@ type call struct {
 	r     *http.Request
 	body  []byte
 	query url.Values
+	// batched: a request inside POST /batches, whose commands share the
+	// batch's transaction.
+	batched bool
 }
 
 // ServeHTTP serves a request under its injected fault, if any, else

@@ -75,3 +75,15 @@ func approvalByExceptionMapper(v upstream.Version) bool { return v.AtLeast(upstr
 // checkerSuperUserBypass: from 1.10.0 (FINERACT-1977) a maker holding
 // CHECKER_SUPER_USER is its own checker and is never held.
 func checkerSuperUserBypass(v upstream.Version) bool { return v.AtLeast(upstream.V1_10) }
+
+// mapsDataAccessErrors: 1.9.0's command pipeline turns the exceptions a
+// command throws with ErrorHandler.getMappable, which makes a database
+// refusal a data-integrity 403 (SynchronousCommandProcessingService
+// .executeCommand and fallbackExecuteCommand, fineract-core/.../commands/
+// service/); before it nothing mapped one.
+func mapsDataAccessErrors(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
+
+// repaysSettledLoans: 1.9.0 (commit 83de7652e) let Closed (obligations met)
+// and Overpaid loans take repayments (Loan.validateRepaymentTypeAccountStatus),
+// with its own refusal text; 1.8 takes them on Active loans only.
+func repaysSettledLoans(v upstream.Version) bool { return v.AtLeast(upstream.V1_9) }
