@@ -81,7 +81,7 @@ func TestRepaymentAllocation(t *testing.T) {
 				assert.Equal(t, partnerRepayment{ID: first.ID, Type: "Repayment", Date: today.Format("2006-01-02"),
 					Amount: 1180, Principal: 1000, Interest: 180, IdempotencyKey: "wallet-" + form + "-1"}, first)
 				loan := decodeLoan(t, s.do("GET", path, ""))
-				assert.Equal(t, 12960.0, loan.TotalOutstanding)
+				assert.Equal(t, 12980.0, loan.TotalOutstanding)
 
 				payoff := decodeRepayment(t, s.repay(path, 12980+500, "wallet-"+form+"-2"))
 				assert.Equal(t, 13480.0, payoff.Amount)
@@ -214,6 +214,10 @@ func TestRepaymentFaults(t *testing.T) {
 	}
 }
 
+// fieldNamed is how an invalid_argument answer names a field: inside its
+// JSON-encoded message, so with escaped quotes.
+func fieldNamed(name string) string { return `\"field\":\"` + name + `\"` }
+
 // TestRepaymentRefusals: what a repayment refuses, each before anything is
 // posted, and reads that never show another loan's transactions.
 func TestRepaymentRefusals(t *testing.T) {
@@ -228,13 +232,13 @@ func TestRepaymentRefusals(t *testing.T) {
 			status           int
 			contains         string
 		}{
-			{"no amount", active, `{}`, 400, `"field":"transactionAmount"`},
-			{"zero", active, `{"transactionAmount":0}`, 400, `"field":"transactionAmount"`},
+			{"no amount", active, `{}`, 400, fieldNamed("transactionAmount")},
+			{"zero", active, `{"transactionAmount":0}`, 400, fieldNamed("transactionAmount")},
 			{"more decimals than the currency", active, `{"transactionAmount":1.005}`, 400, `decimal places (TZS)`},
-			{"future date", active, `{"transactionAmount":10,"transactionDate":"` + day(1) + `"}`, 400, `"field":"transactionDate"`},
+			{"future date", active, `{"transactionAmount":10,"transactionDate":"` + day(1) + `"}`, 400, fieldNamed("transactionDate")},
 			{"before the disbursement", active, `{"transactionAmount":10,"transactionDate":"` + day(-1) + `"}`, 400, `must not be before the disbursement date`},
-			{"unknown field", active, `{"transactionAmount":10,"note":"x"}`, 400, `"field":"note"`},
-			{"key too long", active, `{"transactionAmount":10,"idempotencyKey":"` + strings.Repeat("k", 101) + `"}`, 400, `"field":"idempotencyKey"`},
+			{"unknown field", active, `{"transactionAmount":10,"note":"x"}`, 400, fieldNamed("note")},
+			{"key too long", active, `{"transactionAmount":10,"idempotencyKey":"` + strings.Repeat("k", 101) + `"}`, 400, fieldNamed("idempotencyKey")},
 			{"pending loan", pending, `{"transactionAmount":10}`, 409, `is Submitted and pending approval`},
 			{"written-off loan", writtenOff, `{"transactionAmount":10}`, 409, `is Closed (written off)`},
 			{"unknown loan", "/v1/loans/999999", `{"transactionAmount":10}`, 404, `Loan with id 999999 does not exist`},
