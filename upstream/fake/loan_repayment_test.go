@@ -16,10 +16,15 @@ import (
 )
 
 // repayBody is a repayment of amount on date with extra members (raw JSON
-// members, e.g. `"externalId":"w-1"`).
+// members, e.g. `"externalId":"w-1"`; "" adds none).
 func repayBody(date string, amount string, extra ...string) string {
-	members := append([]string{`"transactionDate":"` + date + `"`, `"transactionAmount":` + amount,
-		`"dateFormat":"yyyy-MM-dd"`, `"locale":"en"`}, extra...)
+	members := []string{`"transactionDate":"` + date + `"`, `"transactionAmount":` + amount,
+		`"dateFormat":"yyyy-MM-dd"`, `"locale":"en"`}
+	for _, e := range extra {
+		if e != "" {
+			members = append(members, e)
+		}
+	}
 	return "{" + strings.Join(members, ",") + "}"
 }
 
