@@ -41,9 +41,20 @@
 //     command source row). The held answer per line is in approvalResult.
 //   - Loans: individual, single-tranche, monthly loans of the seeded
 //     products, submitted, approved, disbursed (in full), undone, rejected,
-//     withdrawn and deleted through /loans; no repayments, charges,
-//     accounting or COB. Schedules follow the outline of facts §14.3, not
-//     Fineract's generators penny for penny. AddLoan seeds one in any state.
+//     withdrawn and deleted through /loans, repaid and written off through
+//     /loans/{id}/transactions; no charges, accounting, COB, transfers,
+//     holidays or interest recalculation. Schedules follow the outline of
+//     facts §14.3, not Fineract's generators penny for penny; repayments are
+//     allocated by the mifos standard strategy over them (loan_ledger.go),
+//     a back-dated one replaying the later ones. AddLoan seeds one in any
+//     state.
+//   - Databases: Options.Database picks PostgreSQL (the default) or
+//     MySQL/MariaDB for the answers that quote or match the driver's
+//     message (a duplicate transaction external id, a value too long for
+//     its column); the collation above applies to both.
+//   - Idempotency-Key (1.9+): a repeat of a command that is still running
+//     is answered 425 at once, without the upstream's retries;
+//     PauseCommand holds one in flight.
 //   - Batches (POST /batches): the strategies of each line that the
 //     simulated resources serve; an enclosing transaction restores the
 //     whole simulated database (sequences excepted) when a request fails.

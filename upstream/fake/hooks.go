@@ -1,9 +1,14 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
+
+	"lmsproxy/upstream/wire"
 )
 
 // Test hooks: they let a test arrange upstream state and assert on what the
@@ -157,4 +162,52 @@ func (s *Server) PendingCommands() []PendingCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]PendingCommand(nil), s.pending...)
+}
+
+// PauseCommand holds the next command with this task (e.g.
+// "REPAYMENT_LOAN") in flight: after its permission check and, on 1.9+,
+// after its Idempotency-Key is stored UNDER_PROCESSING, before the
+// handler runs. inFlight is closed when the command gets there; resume lets
+// it go on. Meanwhile the simulator serves other requests, so a test can
+// send a concurrent duplicate (425 on 1.9+) or read the state before the
+// commit. Commands inside a batch are never held. Call resume once the test
+// is done with the pause, or the paused request never answers.
+func (s *Server) PauseCommand(task string) (inFlight <-chan struct{}, resume func()) {
+	p := &pause{task: task, reached: make(chan struct{}), resume: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pauses = append(s.pauses, p)
+	var once sync.Once
+	return p.reached, func() { once.Do(func() { close(p.resume) }) }
+}
+
+// LoanTransactionSnapshot is one m_loan_transaction row as a test sees it,
+// whatever the line shows of it.
+type LoanTransactionSnapshot struct {
+	ID         int64
+	Type       int64 // wire.LoanTransaction*
+	Date       wire.Date
+	Amount     wire.Amount
+	ExternalID string
+	Reversed   bool
+}
+
+// LoanTransactions returns every transaction of a loan, reversed ones
+// included, in id order, so that a test can count what was posted.
+func (s *Server) LoanTransactions(loanID int64) []LoanTransactionSnapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.db.loans.rows[loanID]
+	if !ok {
+		return nil
+	}
+	txs := append([]*loanTx(nil), l.txs...)
+	slices.SortFunc(txs, func(a, b *loanTx) int { return cmp.Compare(a.id, b.id) })
+	out := make([]LoanTransactionSnapshot, len(txs))
+	for i, t := range txs {
+		amount, _ := t.amount.MarshalJSON()
+		out[i] = LoanTransactionSnapshot{ID: t.id, Type: t.typ, Date: t.date, Amount: wire.Amount(amount),
+			ExternalID: t.externalID, Reversed: t.reversed()}
+	}
+	return out
 }

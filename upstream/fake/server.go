@@ -75,7 +75,9 @@ func (db Database) tooLong(column string, size int) string {
 
 // Server is the simulated upstream. It implements http.Handler and is safe
 // for concurrent use: requests are served one at a time, which also makes
-// every write atomic as the upstream's transactions are.
+// every write atomic as the upstream's transactions are (a command
+// PauseCommand holds lets the others through until it resumes, and then
+// runs on what it finds).
 type Server struct {
 	opts Options
 
