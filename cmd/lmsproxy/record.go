@@ -243,6 +243,7 @@ var tours = []struct {
 }{
 	{"customers", (*tour).customers},
 	{"loans", (*tour).loans},
+	{"repayments", (*tour).repayments},
 }
 
 // run runs every script; after the first failure the rest do nothing.
