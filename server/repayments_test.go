@@ -3,7 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -263,4 +265,60 @@ func TestRepaymentRefusals(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, r.status, r.body)
 		assert.Contains(t, r.body, "Repayment with id 999999 does not exist")
 	})
+}
+
+// TestRepaymentAcrossReplicas: two replicas get the same key at once, the
+// first one's post held in flight upstream. The second never posts a
+// second repayment: 1.9+'s key store answers it 425 (unavailable, retry
+// later), 1.8's unique externalId refuses the first's late insert, which
+// then finds the second's. Either way one repayment, answered to both.
+func TestRepaymentAcrossReplicas(t *testing.T) {
+	for _, line := range lines {
+		t.Run(line.String(), func(t *testing.T) {
+			t.Parallel()
+			s := newStack(t, line)
+			second := httptest.NewServer(server.New(server.DefaultConfig(), s.up, acceptAll{}, server.WithClock(clock)))
+			t.Cleanup(second.Close)
+			path := "/v1/loans/" + s.activeLoan("replicas")
+			body := `{"transactionAmount":1180,"idempotencyKey":"wallet-replicas"}`
+			inFlight, resume := s.sim.PauseCommand("REPAYMENT_LOAN")
+			defer resume()
+			firstAnswer := make(chan response, 1)
+			go func() { firstAnswer <- s.do("POST", path+"/repayments", body) }()
+			<-inFlight
+			viaSecond := func() response {
+				res, err := http.Post(second.URL+path+"/repayments", "application/json", strings.NewReader(body))
+				require.NoError(t, err)
+				defer res.Body.Close()
+				b, err := io.ReadAll(res.Body)
+				require.NoError(t, err)
+				return response{status: res.StatusCode, header: res.Header, body: string(b)}
+			}
+			r2 := viaSecond()
+			resume()
+			r1 := <-firstAnswer
+			first := decodeRepayment(t, r1)
+			if r2.status != http.StatusOK {
+				assert.Equal(t, http.StatusServiceUnavailable, r2.status, r2.body)
+				assert.NotEmpty(t, r2.header.Get("Retry-After"))
+				r2 = viaSecond()
+			}
+			assert.Equal(t, first, decodeRepayment(t, r2), "both replicas answer the one repayment")
+			assert.Len(t, s.repayments(t, path), 1, "posted once")
+		})
+	}
+}
+
+// TestRepaymentLoanLocked: 1.9+'s loan COB lock is unavailable, with when
+// to retry; nothing is posted.
+func TestRepaymentLoanLocked(t *testing.T) {
+	s := newStack(t, lines[len(lines)-1])
+	id := s.activeLoan("locked")
+	n, _ := strconv.ParseInt(id, 10, 64)
+	s.sim.LockLoanForCOB(n, true)
+	r := s.repay("/v1/loans/"+id, 100, "locked-1")
+	assert.Equal(t, http.StatusServiceUnavailable, r.status, r.body)
+	assert.NotEmpty(t, r.header.Get("Retry-After"))
+	s.sim.LockLoanForCOB(n, false)
+	assert.Empty(t, s.repayments(t, "/v1/loans/"+id))
 }
