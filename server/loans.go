@@ -636,7 +636,7 @@ func (h *loans) create(c echo.Context) error {
 	case err == nil && !orig.AwaitingApproval():
 		return h.originated(c, orig.Submitted.LoanID, app, key != "" && req.ExternalID == nil, target)
 	case err == nil || maybeApplied(err):
-		return h.reconcileOrigination(c, ext, target, err, orig.AwaitingApproval())
+		return h.reconcileOrigination(c, app, key != "" && req.ExternalID == nil, target, err, orig.AwaitingApproval())
 	case translate.FromUpstream(err, target).Code == translate.Aborted:
 		return h.existingLoan(c, app, key != "" && req.ExternalID == nil, target, err)
 	}
@@ -688,10 +688,14 @@ func sameApplication(l wire.LoanData, app wire.LoanApplication) bool {
 // its externalId names is read. An Active loan was originated and is the
 // answer; none means nothing was applied; a loan short of Active (a step
 // stored for approval) is torn down, so no half-made loan stays behind.
-func (h *loans) reconcileOrigination(c echo.Context, ext string, target translate.Target, cause error, awaiting bool) error {
+func (h *loans) reconcileOrigination(c echo.Context, app wire.LoanApplication, keyed bool, target translate.Target, cause error, awaiting bool) error {
 	ctx := c.Request().Context()
-	loan, err := h.s.upstream.GetLoan(ctx, upstream.ByExternalID(ext))
+	loan, err := h.s.upstream.GetLoan(ctx, upstream.ByExternalID(app.ExternalID))
 	switch {
+	case err == nil && !sameApplication(loan, app):
+		// Not this request's loan: the externalId was taken before, and
+		// the batch that was cut off failed on it.
+		return translate.LoanExists(app.ExternalID, strconv.FormatInt(loan.ID, 10), keyed)
 	case err == nil && loan.StatusID() == wire.LoanStatusActive && !awaiting:
 		return h.answer(c, loan)
 	case err == nil:
@@ -841,7 +845,8 @@ func (h *loans) matches(l wire.LoanData, req translate.LoanListRequest) bool {
 // at 1.8.4 and 1.10.1), so ordered by principal every match is read, in
 // the same one batch a page's loans are.
 func (h *loans) customerLoans(ctx context.Context, req translate.LoanListRequest) ([]wire.LoanData, int64, error) {
-	ref, target := upstream.ByID(0), translate.Target{}
+	var ref upstream.Ref
+	var target translate.Target
 	if req.CustomerID != nil {
 		ref, target = upstream.ByID(*req.CustomerID), translate.Customers.ByID(strconv.FormatInt(*req.CustomerID, 10))
 	} else {
