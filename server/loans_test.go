@@ -212,6 +212,10 @@ func TestOriginationRetries(t *testing.T) {
 		r := s.originate(cust, 6000, "retry-me")
 		assert.Equal(t, http.StatusConflict, r.status, r.body)
 		assert.Contains(t, r.body, "already exists with other terms (id "+first.ID+")")
+		s.sim.InjectFaults("POST", fake.Fault{ResetAfter: true})
+		r = s.originate(cust, 6000, "retry-me")
+		assert.Equal(t, http.StatusConflict, r.status, "a cut-off refusal is not taken for the first loan: %s", r.body)
+		assert.Contains(t, r.body, "already exists with other terms (id "+first.ID+")")
 
 		keyed := func(key string, principal int) response {
 			return s.doWith("POST", "/v1/loans", fmt.Sprintf(`{"customerId":%d,"productId":1,"principal":%d}`, cust, principal),
