@@ -13,7 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"lmsproxy/server"
 	"lmsproxy/translate"
+	"lmsproxy/upstream"
+	"lmsproxy/upstream/fake"
 	"lmsproxy/upstream/wire"
 )
 
@@ -31,6 +34,9 @@ type target struct {
 	header http.Header // sent with every request: upstream credentials or the bearer token
 	proc   *child
 	proxy  bool
+	// origination is what the baseline builds an originate's batch from;
+	// nil for lmsproxy, which reads its own.
+	origination *origination
 }
 
 // workload builds the n-th request of one kind for a target. The two
@@ -64,6 +70,19 @@ var workloads = []workload{
 		}
 		return http.MethodGet, simAPI + "/v1/clients?offset=0&limit=25", nil
 	}},
+	{"get-loan", func(t *target, _ int64) (string, string, []byte) {
+		if t.proxy {
+			return http.MethodGet, "/v1/loans/" + seededLoanID, nil
+		}
+		return http.MethodGet, simAPI + "/v1/loans/" + seededLoanID + "?associations=repaymentSchedule%2Ctransactions", nil
+	}},
+	{"originate", func(t *target, n int64) (string, string, []byte) {
+		if t.proxy {
+			return http.MethodPost, "/v1/loans", originateBody
+		}
+		ext := fmt.Sprintf("bench-%s-%s-%d", runID, t.name, n)
+		return http.MethodPost, simAPI + "/v1/batches?enclosingTransaction=true", t.origination.batch(ext, n)
+	}},
 	{"create", func(t *target, n int64) (string, string, []byte) {
 		ext := fmt.Sprintf("bench-%s-%s-%d", runID, t.name, n)
 		if t.proxy {
@@ -76,8 +95,85 @@ var workloads = []workload{
 
 // upstreamCreateBody is exactly what lmsproxy posts upstream for a create.
 func upstreamCreateBody(ext string) []byte {
-	body, _ := json.Marshal(translate.CreateBody(translate.CreateRequest{ExternalID: ext}, 1, wire.DateOf(time.Now())))
+	body, _ := json.Marshal(translate.CreateBody(translate.CreateRequest{ExternalID: ext}, 1, today()))
 	return body
+}
+
+// today is the date lmsproxy's creates carry: the simulator's business
+// date is off, so it is the tenant's today, and both it and lmsproxy's
+// default tenant time zone are UTC.
+func today() wire.Date { return wire.DateOf(time.Now().UTC()) }
+
+// seededLoanID is the simulator's one seeded loan, Active, of client
+// fake.SeedOpenLoanID (upstream/fake/seed.go).
+const seededLoanID = "1"
+
+// originateBody is the partner's origination: the seeded Active client and
+// the seeded flat-interest product, at its default principal.
+var originateBody = fmt.Appendf(nil, `{"customerId":%d,"productId":%d,"principal":10000}`, fake.SeedActiveID, fake.SeedFlatProductID)
+
+// origination is the baseline's half of the originate workload: the
+// partner's request as lmsproxy parses it and the product it names as the
+// simulator serves it, read once at start (lmsproxy caches it for 30 s, so
+// once per run is what it reads too).
+type origination struct {
+	req     translate.LoanCreateRequest
+	product wire.LoanProductData
+}
+
+// newOrigination reads what the baseline's batches are built from.
+func newOrigination(ctx context.Context, simOrigin string) (*origination, error) {
+	req, perr := translate.ParseLoanCreate(originateBody)
+	if perr != nil {
+		return nil, fmt.Errorf("the originate body: %v", perr)
+	}
+	up, err := simClient(simOrigin)
+	if err != nil {
+		return nil, err
+	}
+	p, err := up.GetLoanProduct(ctx, req.ProductID)
+	if err != nil {
+		return nil, fmt.Errorf("reading loan product %d: %w", req.ProductID, err)
+	}
+	return &origination{req: req, product: p}, nil
+}
+
+// batch is the one upstream request lmsproxy makes to originate a loan
+// with externalId ext (upstream.Client.OriginateLoan on simVersion):
+// submit, then approve and disburse of the submitted "$.loanId", in one
+// enclosing transaction, with bodies from the same translate helpers. Each
+// step carries an Idempotency-Key of its own derived from a key unique to
+// request n, as lmsproxy derives its steps' keys from a fresh key per
+// partner request, so the simulator stores and checks as many keys.
+func (o *origination) batch(ext string, n int64) []byte {
+	day := today()
+	key := fmt.Sprintf("bench-%s-%d", runID, n)
+	steps := []struct {
+		op   upstream.Op
+		path string
+		body any
+	}{
+		{upstream.OpSubmitLoan, "loans", translate.LoanCreateBody(o.req, *o.req.CustomerID, o.product, ext, day)},
+		{upstream.OpApproveLoan, "loans/$.loanId?command=approve", translate.ApproveBody(day)},
+		{upstream.OpDisburseLoan, "loans/$.loanId?command=disburse", translate.DisburseBody(day, server.DefaultConfig().DisbursementPaymentTypeID, nil)},
+	}
+	prefix := ""
+	if simVersion.HasVersionedBatchURLs() {
+		prefix = "v1/"
+	}
+	reqs := make([]wire.BatchRequest, len(steps))
+	for i, s := range steps {
+		body, _ := json.Marshal(s.body)
+		reqs[i] = wire.BatchRequest{
+			RequestID: int64(i + 1), RelativeURL: prefix + s.path, Method: http.MethodPost, Body: string(body),
+			Headers: []wire.BatchHeader{{Name: "Idempotency-Key", Value: upstream.StepKey(key, "batch/"+s.op.Name)}},
+		}
+		if i > 0 {
+			reqs[i].Reference = int64(i)
+		}
+	}
+	out, _ := json.Marshal(reqs)
+	return out
 }
 
 func workloadByName(name string) (workload, bool) {

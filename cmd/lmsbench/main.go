@@ -11,8 +11,9 @@
 // is the median of -runs runs.
 //
 //	lmsbench [-duration 2s] [-concurrency 1,8,64,256] [-runs 3]
-//	         [-workloads get-id,get-ext,list,create] [-rate half|N]
-//	         [-connections 10,100,1000] [-json FILE]
+//	         [-workloads get-id,get-ext,list,create,get-loan,originate]
+//	         [-rate half|N] [-connections 10,100,1000] [-json FILE]
+//	         [-upstream-latency 0]
 //	         [-cpuprofile FILE] [-memprofile FILE]
 package main
 
@@ -65,6 +66,7 @@ type options struct {
 	cpuProfile  string
 	memProfile  string
 	accessLog   bool
+	latency     time.Duration
 }
 
 func parseFlags(args []string, out io.Writer) (options, error) {
@@ -75,7 +77,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 2*time.Second, "measured time of each run (after a short warm-up)")
 	fs.StringVar(&conc, "concurrency", "1,8,64,256", "closed-loop concurrent clients, comma-separated")
 	fs.IntVar(&o.runs, "runs", 3, "runs per measurement; the median is reported")
-	fs.StringVar(&names, "workloads", "get-id,get-ext,list,create", "workloads to run")
+	fs.StringVar(&names, "workloads", "get-id,get-ext,list,create,get-loan,originate", "workloads to run")
 	fs.StringVar(&o.rate, "rate", "", `open-loop paced mode after the closed-loop runs: req/s, or "half" for half the baseline's best closed-loop rate per workload`)
 	fs.IntVar(&o.rateWorkers, "rate-workers", 256, "most requests in flight in paced mode")
 	fs.StringVar(&conns, "connections", "", "connection-memory mode: open keep-alive connections per step, comma-separated, e.g. 10,100,1000")
@@ -85,6 +87,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the lmsproxy process to this file")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of the lmsproxy process to this file")
 	fs.BoolVar(&o.accessLog, "access-log", true, "lmsproxy encodes its JSON access log (to io.Discard)")
+	fs.DurationVar(&o.latency, "upstream-latency", 0, "the simulator answers every request this late, so upstream round trips show")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -111,6 +114,9 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	}
 	if o.duration <= 0 || o.runs < 1 || o.rateWorkers < 1 || o.interval <= 0 || o.hold <= 0 {
 		return o, errors.New("-duration, -runs, -rate-workers, -interval and -hold must be positive")
+	}
+	if o.latency < 0 {
+		return o, errors.New("-upstream-latency must not be negative")
 	}
 	return o, nil
 }
@@ -171,7 +177,7 @@ func (b *bench) start(ctx context.Context) (func(), error) {
 			children[i].stop()
 		}
 	}
-	sim, err := startChild("sim")
+	sim, err := startChild("sim", envLatency+"="+b.opts.latency.String())
 	if err != nil {
 		return nil, err
 	}
@@ -197,9 +203,14 @@ func (b *bench) start(ctx context.Context) (func(), error) {
 		"Fineract-Platform-Tenantid": {simTenant},
 		"Authorization":              {"Basic " + base64.StdEncoding.EncodeToString([]byte(simUser+":"+simPassword))},
 	}
+	orig, err := newOrigination(ctx, sim.origin)
+	if err != nil {
+		stop()
+		return nil, err
+	}
 	b.sim = sim
 	b.targets = []*target{
-		{name: "baseline", origin: base.origin, header: upstreamHeader, proc: base},
+		{name: "baseline", origin: base.origin, header: upstreamHeader, proc: base, origination: orig},
 		{name: "lmsproxy", origin: proxy.origin, header: http.Header{"Authorization": {"Bearer " + proxy.token}}, proc: proxy, proxy: true},
 	}
 	if err := seedClients(ctx, &target{name: "sim", origin: sim.origin, header: upstreamHeader}, 30); err != nil {

@@ -23,14 +23,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSmoke runs every workload briefly and checks only that both targets
-// answered without errors: timings on a shared test machine mean nothing.
+// TestSmoke runs every workload briefly and checks that both targets
+// answered without errors and that the simulator's delay showed once per
+// upstream round trip; other timings on a shared test machine mean nothing.
 func TestSmoke(t *testing.T) {
+	const latency = 2 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "bench.json")
 	var table bytes.Buffer
-	args := []string{"-duration", "200ms", "-runs", "1", "-concurrency", "2", "-rate", "half", "-connections", "5", "-hold", "300ms", "-interval", "100ms", "-json", out}
+	args := []string{"-duration", "200ms", "-runs", "1", "-concurrency", "2", "-rate", "half", "-connections", "5", "-hold", "300ms", "-interval", "100ms",
+		"-upstream-latency", latency.String(), "-json", out}
 	if err := run(ctx, args, &table); err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +54,20 @@ func TestSmoke(t *testing.T) {
 			if r.Requests > 0 {
 				answered[g.Key.Target]++
 			}
+			// Every request waits at least once per round trip, so even the
+			// median does: lmsproxy's origination makes two at least (the
+			// batch and the read-back), everything else one.
+			trips := 1
+			if g.Key.Target == "lmsproxy" && g.Key.Workload == "originate" {
+				trips = 2
+			}
+			if want := float64(trips) * latency.Seconds() * 1000; r.P50Ms < want {
+				t.Errorf("%+v: p50 %.2f ms, want at least %.2f ms (%d round trips)", g.Key, r.P50Ms, want, trips)
+			}
 		}
 	}
-	// 4 workloads closed-loop + 4 paced + 1 connection step, per target.
-	if answered["baseline"] != 9 || answered["lmsproxy"] != 9 {
-		t.Errorf("measurements with answers: %v, want 9 per target\n%s", answered, table.String())
+	// 6 workloads closed-loop + 6 paced + 1 connection step, per target.
+	if answered["baseline"] != 13 || answered["lmsproxy"] != 13 {
+		t.Errorf("measurements with answers: %v, want 13 per target\n%s", answered, table.String())
 	}
 }

@@ -205,6 +205,6 @@ func describeMachine() string {
 }
 
 func describeSettings(o options) string {
-	return fmt.Sprintf("duration %s per run, %d runs (medians), lmsproxy access log %v, rate limit off; simulator, baseline and lmsproxy each in a child process",
-		o.duration, o.runs, o.accessLog)
+	return fmt.Sprintf("duration %s per run, %d runs (medians), upstream latency %s, lmsproxy access log %v, rate limit off; simulator, baseline and lmsproxy each in a child process",
+		o.duration, o.runs, o.latency, o.accessLog)
 }

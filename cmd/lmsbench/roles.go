@@ -33,6 +33,7 @@ const (
 	envCPUProfile = "LMSBENCH_CPUPROFILE" // proxy role: write a CPU profile here
 	envMemProfile = "LMSBENCH_MEMPROFILE" // proxy role: write an allocation profile here
 	envLog        = "LMSBENCH_LOG"        // proxy role: "off" disables the access log
+	envLatency    = "LMSBENCH_LATENCY"    // sim role: delay before each answer, a time.Duration
 )
 
 // Upstream credentials: the simulator's documented dev account.
@@ -43,6 +44,10 @@ const (
 	simAPI      = "/fineract-provider/api"
 	benchIssuer = "service-project"
 )
+
+// simVersion is the line the simulator plays and lmsproxy is told it talks
+// to; the baseline's batches are written for it too.
+var simVersion = upstream.V1_10
 
 // runRole serves one target until its standard input closes, which happens
 // when the parent exits for any reason, so no child outlives a run. It
@@ -61,8 +66,12 @@ func runRole(role string) error {
 	)
 	switch role {
 	case "sim":
-		h := fake.New(fake.Options{Version: upstream.V1_10, Tenant: simTenant, Username: simUser, Password: simPassword})
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		latency, err := parseLatency(os.Getenv(envLatency))
+		if err != nil {
+			return err
+		}
+		h := fake.New(fake.Options{Version: simVersion, Tenant: simTenant, Username: simUser, Password: simPassword})
+		srv := &http.Server{Handler: delayed(h, latency), ReadHeaderTimeout: 5 * time.Second}
 		serve = func() error { return srv.Serve(ln) }
 		defer srv.Close()
 	case "baseline":
@@ -141,10 +150,7 @@ func proxyServer(origin, upstreamOrigin string, logging bool) (*server.Server, s
 	if err != nil {
 		return nil, "", err
 	}
-	up, err := upstream.New(upstream.Config{
-		BaseURL: upstreamOrigin + simAPI, Tenant: simTenant, Username: simUser, Password: simPassword,
-		Version: upstream.V1_10,
-	})
+	up, err := simClient(upstreamOrigin)
 	if err != nil {
 		return nil, "", err
 	}
@@ -156,6 +162,47 @@ func proxyServer(origin, upstreamOrigin string, logging bool) (*server.Server, s
 		opts = append(opts, server.WithLogger(accessLogger()))
 	}
 	return server.New(cfg, up, verifier, opts...), token, nil
+}
+
+// simClient is an upstream client of the simulator at origin, as lmsproxy
+// is configured.
+func simClient(origin string) (*upstream.Client, error) {
+	return upstream.New(upstream.Config{
+		BaseURL: origin + simAPI, Tenant: simTenant, Username: simUser, Password: simPassword,
+		Version: simVersion,
+	})
+}
+
+// parseLatency reads the sim role's delay; unset is none.
+func parseLatency(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s: want a non-negative duration, got %q", envLatency, s)
+	}
+	return d, nil
+}
+
+// delayed answers every request d late: the network round trip to a real
+// upstream, which loopback lacks and which an origination pays once per
+// upstream call. The wait is outside the simulator, which serves one
+// request at a time, so concurrent requests wait in parallel as they would
+// on a network rather than queueing behind each other's delay.
+func delayed(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
 }
 
 // accessLogger is the production JSON logger of cmd/lmsproxy at info level,
