@@ -331,10 +331,15 @@ func (s *stack) seededActiveLoan(ext string) (int64, string) {
 func TestAdjustDisbursementDate(t *testing.T) {
 	day := func(d int) string { return today.AddDate(0, 0, d).Format("2006-01-02") }
 	forEachLine(t, func(t *testing.T, s *stack) {
-		_, id := s.seededActiveLoan("adjust-ok")
-		l := decodeLoan(t, s.do("POST", "/v1/loans/"+id+"/adjust-disbursement-date", `{"actualDisbursementDate":"`+day(-5)+`"}`))
-		assert.Equal(t, "Active", l.Status)
-		assert.Equal(t, day(-5), l.DisbursementDate)
+		for _, form := range forms {
+			ext := "adjust-ok-" + form
+			_, id := s.seededActiveLoan(ext)
+			l := decodeLoan(t, s.do("POST", loanForms.path(form, id, ext)+"/adjust-disbursement-date", `{"actualDisbursementDate":"`+day(-5)+`"}`))
+			assert.Equal(t, "Active", l.Status)
+			assert.Equal(t, day(-5), l.DisbursementDate)
+			assert.Equal(t, day(25), l.RepaymentSchedule[0].DueDate, "the schedule follows the new date")
+		}
+		_, id := s.seededActiveLoan("adjust-bounds")
 
 		for _, bad := range []struct{ date, want string }{
 			{day(1), "must not be after today's date " + day(0)},
@@ -426,13 +431,20 @@ func TestRollback(t *testing.T) {
 // disbursement on; other statuses are aborted.
 func TestWriteOff(t *testing.T) {
 	forEachLine(t, func(t *testing.T, s *stack) {
-		_, id := s.seededActiveLoan("writeoff")
-		s.assertRefusedBeforeWrite(t, `[{"field":"transactionDate","error":"must not be before the disbursement date `+today.AddDate(0, 0, -10).Format("2006-01-02")+`"}]`, func() response {
-			return s.do("POST", "/v1/loans/"+id+"/write-off", `{"transactionDate":"`+today.AddDate(0, 0, -11).Format("2006-01-02")+`"}`)
-		})
-		assert.Equal(t, "Closed (written off)", decodeLoan(t, s.do("POST", "/v1/loans/"+id+"/write-off", "")).Status)
-		r := s.do("POST", "/v1/loans/"+id+"/write-off", "")
-		assert.Equal(t, http.StatusConflict, r.status, r.body)
+		for _, form := range forms {
+			t.Run(form, func(t *testing.T) {
+				ext := "writeoff-" + form
+				_, id := s.seededActiveLoan(ext)
+				path := loanForms.path(form, id, ext)
+				s.assertRefusedBeforeWrite(t, `[{"field":"transactionDate","error":"must not be before the disbursement date `+today.AddDate(0, 0, -10).Format("2006-01-02")+`"}]`, func() response {
+					return s.do("POST", path+"/write-off", `{"transactionDate":"`+today.AddDate(0, 0, -11).Format("2006-01-02")+`"}`)
+				})
+				assert.Equal(t, "Closed (written off)", decodeLoan(t, s.do("POST", path+"/write-off", `{"note":"uncollectable"}`)).Status)
+				r := s.do("POST", path+"/write-off", "")
+				assert.Equal(t, http.StatusConflict, r.status, r.body)
+				assert.Contains(t, r.body, "is Closed (written off)")
+			})
+		}
 	})
 }
 
