@@ -296,37 +296,31 @@ func (h *loans) delete(c echo.Context) error {
 }
 
 func (h *loans) undoApproval(c echo.Context) error {
-	a, aerr := loanAddress.address(c)
-	req, err := withBody(c, translate.ParseNote, aerr, noQuery(c))
-	if err != nil {
-		return err
-	}
-	target := req.Target(a.target)
-	current, err := h.current(c.Request().Context(), a, target, inStatus(wire.LoanStatusApproved), needsApproved)
-	if err != nil {
-		return err
-	}
-	return h.command(c, current, target, inStatus(wire.LoanStatusSubmitted),
-		func(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error) {
-			return h.s.upstream.UndoLoanApproval(ctx, ref, translate.NoteBody(req))
-		})
+	return h.noteCommand(c, inStatus(wire.LoanStatusApproved), needsApproved, inStatus(wire.LoanStatusSubmitted), h.s.upstream.UndoLoanApproval)
 }
 
 func (h *loans) undoDisbursal(c echo.Context) error {
+	return h.noteCommand(c, activeWithoutRepayments, needsActiveNoRepayments, inStatus(wire.LoanStatusApproved), h.s.upstream.UndoLoanDisbursal)
+}
+
+// noteCommand runs a command whose body is an optional note (the undos) on
+// a loan allowed takes (needs says what that is), reconciled by the state
+// reached.
+func (h *loans) noteCommand(c echo.Context, allowed func(wire.LoanData) bool, needs string, reached func(wire.LoanData) bool,
+	send func(context.Context, upstream.Ref, wire.LoanNote) (wire.CommandResult, error)) error {
 	a, aerr := loanAddress.address(c)
 	req, err := withBody(c, translate.ParseNote, aerr, noQuery(c))
 	if err != nil {
 		return err
 	}
 	target := req.Target(a.target)
-	current, err := h.current(c.Request().Context(), a, target, activeWithoutRepayments, needsActiveNoRepayments)
+	current, err := h.current(c.Request().Context(), a, target, allowed, needs)
 	if err != nil {
 		return err
 	}
-	return h.command(c, current, target, inStatus(wire.LoanStatusApproved),
-		func(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error) {
-			return h.s.upstream.UndoLoanDisbursal(ctx, ref, translate.NoteBody(req))
-		})
+	return h.command(c, current, target, reached, func(ctx context.Context, ref upstream.Ref) (wire.CommandResult, error) {
+		return send(ctx, ref, translate.NoteBody(req))
+	})
 }
 
 func (h *loans) writeOff(c echo.Context) error {
