@@ -116,17 +116,26 @@ func assertInvalidArgumentMessage(t testing.TB, contract *openAPIContract, body 
 func TestOpenAPIStatusLabels(t *testing.T) {
 	contract, err := openAPI()
 	require.NoError(t, err)
-	var documented []string
-	for _, v := range contract.doc.Components.Schemas["Customer"].Value.Properties["status"].Value.Enum {
-		documented = append(documented, v.(string))
+	for _, tt := range []struct {
+		schema *openapi3.Schema
+		label  func(int64) string
+	}{
+		{contract.doc.Components.Schemas["Customer"].Value.Properties["status"].Value, translate.StatusLabel},
+		{contract.doc.Components.Schemas["LoanStatus"].Value, translate.LoanStatusLabel},
+	} {
+		var documented []string
+		for _, v := range tt.schema.Enum {
+			documented = append(documented, v.(string))
+		}
+		answered := map[string]bool{}
+		// Upstream status ids are small (Fineract's ClientStatus runs to
+		// 900, LoanStatus to 700); every other id answers the same
+		// fallback label.
+		for id := int64(0); id <= 1000; id++ {
+			answered[tt.label(id)] = true
+		}
+		assert.ElementsMatch(t, documented, slices.Collect(maps.Keys(answered)))
 	}
-	answered := map[string]bool{}
-	// Upstream status ids are small (Fineract's ClientStatus runs to 900);
-	// every other id answers the same fallback label.
-	for id := int64(0); id <= 1000; id++ {
-		answered[translate.StatusLabel(id)] = true
-	}
-	assert.ElementsMatch(t, documented, slices.Collect(maps.Keys(answered)))
 }
 
 // Every route the server registers is in the document and every path of
