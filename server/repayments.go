@@ -20,6 +20,9 @@ type RepaymentsAPI interface {
 	RepayLoan(ctx context.Context, loan upstream.Ref, body wire.LoanRepayment) (wire.CommandResult, error)
 	GetLoanTransaction(ctx context.Context, loanID, txID int64) (wire.LoanTransaction, error)
 	FindLoanTransaction(ctx context.Context, loanID int64, externalID string) (wire.LoanTransaction, error)
+	// Version is the upstream line, which decides which loans take
+	// repayments.
+	Version() upstream.Version
 }
 
 // paramRepaymentID is the path parameter of one repayment.
@@ -52,11 +55,22 @@ func (h *repayments) mount(v1 *echo.Group) {
 	})
 }
 
-// repaymentStatuses are the loan statuses that take a repayment on some
-// line: Active everywhere, Closed (obligations met) and Overpaid from 1.9
-// (Loan.validateRepaymentTypeAccountStatus; 1.8 refuses those itself, which
-// the table answers as aborted too).
-var repaymentStatuses = map[int64]bool{wire.LoanStatusActive: true, wire.LoanStatusClosedObligationsMet: true, wire.LoanStatusOverpaid: true}
+// takesRepayments reports a loan the line takes a repayment on: Active,
+// and from 1.9 Closed (obligations met) or Overpaid (RepaysSettledLoans).
+// It is checked before anything is sent, so the upstream stores no refusal
+// under the partner's key, and each line's refusal reads the same.
+func takesRepayments(v upstream.Version) (func(wire.LoanData) bool, string) {
+	if !v.RepaysSettledLoans() {
+		return inStatus(wire.LoanStatusActive), "only an Active loan takes repayments"
+	}
+	return func(l wire.LoanData) bool {
+		switch l.StatusID() {
+		case wire.LoanStatusActive, wire.LoanStatusClosedObligationsMet, wire.LoanStatusOverpaid:
+			return true
+		}
+		return false
+	}, "only an Active, Closed (obligations met) or Overpaid loan takes repayments"
+}
 
 func (h *repayments) repay(c echo.Context) error {
 	a, aerr := loanAddress.address(c)
@@ -66,8 +80,8 @@ func (h *repayments) repay(c echo.Context) error {
 	}
 	target := req.Target(a.target)
 	ctx := c.Request().Context()
-	loan, err := h.loans.current(ctx, a, target, func(l wire.LoanData) bool { return repaymentStatuses[l.StatusID()] },
-		"only an Active loan (or, on some upstream versions, a Closed or Overpaid one) takes repayments")
+	allowed, needs := takesRepayments(h.s.upstream.Version())
+	loan, err := h.loans.current(ctx, a, target, allowed, needs)
 	if err != nil {
 		return err
 	}

@@ -322,3 +322,23 @@ func TestRepaymentLoanLocked(t *testing.T) {
 	s.sim.LockLoanForCOB(n, false)
 	assert.Empty(t, s.repayments(t, "/v1/loans/"+id))
 }
+
+// TestRepaymentSettledLoan: a Closed (obligations met) loan takes a
+// repayment from 1.9 on, all of it overpayment; 1.8 refuses it, and the
+// proxy says so before posting anything.
+func TestRepaymentSettledLoan(t *testing.T) {
+	forEachLine(t, func(t *testing.T, s *stack) {
+		cust := s.customer("cust-settled-repay")
+		path := "/v1/loans/" + strconv.FormatInt(s.sim.AddLoan(fake.LoanSeed{ClientID: cust, Status: fake.LoanClosedObligationsMet, Principal: 12000}), 10)
+		writes := s.sim.Writes()
+		r := s.repay(path, 10, "settled-1")
+		if !s.up.Version().RepaysSettledLoans() {
+			assert.Equal(t, http.StatusConflict, r.status, r.body)
+			assert.Contains(t, r.body, "is Closed (obligations met); only an Active loan takes repayments")
+			assert.Equal(t, writes, s.sim.Writes(), "nothing posted")
+			return
+		}
+		assert.Equal(t, 10.0, decodeRepayment(t, r).OverpaymentPortion)
+		assert.Equal(t, "Overpaid", decodeLoan(t, s.do("GET", path, "")).Status)
+	})
+}

@@ -74,6 +74,11 @@ func (v Version) UnlimitedWithoutLimit() bool { return v.AtLeast(V1_10) }
 // (LoanApplicationCommandFromApiJsonHelper at 1.8.4 and 1.9.0).
 func (v Version) HasLoanStrategyCodes() bool { return v.AtLeast(V1_9) }
 
+// RepaysSettledLoans: a loan Closed (obligations met) or Overpaid takes a
+// repayment from 1.9.0 (Loan.validateRepaymentTypeAccountStatus, commit
+// 83de7652e); 1.8.4 takes one on an Active loan only.
+func (v Version) RepaysSettledLoans() bool { return v.AtLeast(V1_9) }
+
 // HasLoanStatusFilter: GET /loans takes ?status=<numeric id> from 1.9.0
 // (LoansApiResource.retrieveAll); 1.8.4 has only sqlSearch.
 func (v Version) HasLoanStatusFilter() bool { return v.AtLeast(V1_9) }
