@@ -58,19 +58,21 @@ func (h *repayments) mount(v1 *echo.Group) {
 // takesRepayments reports a loan the line takes a repayment on: Active,
 // and from 1.9 Closed (obligations met) or Overpaid (RepaysSettledLoans).
 // It is checked before anything is sent, so the upstream stores no refusal
-// under the partner's key, and each line's refusal reads the same.
-func takesRepayments(v upstream.Version) (func(wire.LoanData) bool, string) {
-	if !v.RepaysSettledLoans() {
-		return inStatus(wire.LoanStatusActive), "only an Active loan takes repayments"
-	}
+// under the partner's key.
+func takesRepayments(v upstream.Version) func(wire.LoanData) bool {
 	return func(l wire.LoanData) bool {
 		switch l.StatusID() {
-		case wire.LoanStatusActive, wire.LoanStatusClosedObligationsMet, wire.LoanStatusOverpaid:
+		case wire.LoanStatusActive:
 			return true
+		case wire.LoanStatusClosedObligationsMet, wire.LoanStatusOverpaid:
+			return v.RepaysSettledLoans()
 		}
 		return false
-	}, "only an Active, Closed (obligations met) or Overpaid loan takes repayments"
+	}
 }
+
+// needsRepayable is the refusal's reason, the same whichever line runs.
+const needsRepayable = "a loan in this status takes no repayments"
 
 func (h *repayments) repay(c echo.Context) error {
 	a, aerr := loanAddress.address(c)
@@ -80,8 +82,7 @@ func (h *repayments) repay(c echo.Context) error {
 	}
 	target := req.Target(a.target)
 	ctx := c.Request().Context()
-	allowed, needs := takesRepayments(h.s.upstream.Version())
-	loan, err := h.loans.current(ctx, a, target, allowed, needs)
+	loan, err := h.loans.current(ctx, a, target, takesRepayments(h.s.upstream.Version()), needsRepayable)
 	if err != nil {
 		return err
 	}

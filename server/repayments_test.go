@@ -334,7 +334,7 @@ func TestRepaymentSettledLoan(t *testing.T) {
 		r := s.repay(path, 10, "settled-1")
 		if !s.up.Version().RepaysSettledLoans() {
 			assert.Equal(t, http.StatusConflict, r.status, r.body)
-			assert.Contains(t, r.body, "is Closed (obligations met); only an Active loan takes repayments")
+			assert.Contains(t, r.body, "is Closed (obligations met); a loan in this status takes no repayments")
 			assert.Equal(t, writes, s.sim.Writes(), "nothing posted")
 			return
 		}
