@@ -699,19 +699,10 @@ func (h *loans) reconcileOrigination(c echo.Context, app wire.LoanApplication, k
 	case !isNotFound(err, target):
 		return translate.OutcomeUnknown(errors.Join(cause, err), target)
 	}
-	if awaiting || partlyHeld(cause) {
+	if awaiting {
 		return translate.OriginationAwaitsApproval(cause)
 	}
 	return translate.NotApplied(cause)
-}
-
-// partlyHeld reports an origination batch that failed after a step was
-// stored for maker-checker approval (upstream.OriginateLoan marks it
-// MaybeApplied and names the failed step), as opposed to a cut-off or a
-// gateway's answer, which name the batch itself.
-func partlyHeld(err error) bool {
-	ue, ok := wire.AsError(err)
-	return ok && ue.MaybeApplied && ue.Op != upstream.OpOriginateLoan.Name && ue.Status >= http.StatusBadRequest
 }
 
 // existingLoan answers an origination the upstream refused as aborted: when

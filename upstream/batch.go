@@ -35,12 +35,16 @@ var batchOps = []Op{OpOriginateLoan, OpReadLoans}
 // Origination is the three command results of an origination batch.
 type Origination struct {
 	Submitted, Approved, Disbursed wire.CommandResult
+	// Held reports, beside a failed batch's error, that a step was stored
+	// for maker-checker approval before a later one failed on it: what the
+	// steps before applied may be committed (see OriginateLoan).
+	Held bool
 }
 
 // AwaitingApproval reports a step stored for maker-checker approval: the
-// batch committed, and the loan is not Active.
+// batch committed, or partly, and the loan is not Active.
 func (o Origination) AwaitingApproval() bool {
-	return o.Submitted.AwaitingApproval() || o.Approved.AwaitingApproval() || o.Disbursed.AwaitingApproval()
+	return o.Held || o.Submitted.AwaitingApproval() || o.Approved.AwaitingApproval() || o.Disbursed.AwaitingApproval()
 }
 
 // batchStep is one logical request of a batch and the operation its
@@ -71,25 +75,11 @@ func batchURL(v Version, path string) string {
 // named by the step's operation (OpSubmitLoan, OpApproveLoan,
 // OpDisburseLoan); nothing was applied then.
 func (c *Client) OriginateLoan(ctx context.Context, app wire.LoanApplication, approve wire.LoanApprove, disburse wire.LoanDisburse) (Origination, error) {
-	steps := []batchStep{
-		{OpSubmitLoan, batchURL(c.version, "loans"), app},
-		{OpApproveLoan, batchURL(c.version, "loans/$.loanId?command=approve"), approve},
-		{OpDisburseLoan, batchURL(c.version, "loans/$.loanId?command=disburse"), disburse},
+	reqs, err := OriginationBatch(c.version, idempotencyKey(ctx), app, approve, disburse)
+	if err != nil {
+		return Origination{}, &wire.Error{Op: OpOriginateLoan.Name, Shape: wire.ShapeOther, Err: err}
 	}
-	reqs := make([]wire.BatchRequest, len(steps))
-	for i, s := range steps {
-		body, err := json.Marshal(s.body)
-		if err != nil {
-			return Origination{}, &wire.Error{Op: OpOriginateLoan.Name, Shape: wire.ShapeOther, Err: err}
-		}
-		reqs[i] = wire.BatchRequest{RequestID: int64(i + 1), RelativeURL: s.relativeURL, Method: http.MethodPost, Body: string(body)}
-		if i > 0 {
-			reqs[i].Reference = int64(i)
-		}
-		if key := batchItemKey(ctx, c.version, s.op); key != "" {
-			reqs[i].Headers = []wire.BatchHeader{{Name: "Idempotency-Key", Value: key}}
-		}
-	}
+	steps := originationSteps(c.version, app, approve, disburse)
 	resps, err := c.batch(ctx, OpOriginateLoan, true, reqs)
 	if err != nil {
 		return Origination{}, err
@@ -102,7 +92,7 @@ func (c *Client) OriginateLoan(ctx context.Context, app wire.LoanApplication, ap
 		// transaction commits) nor on 1.9.0 (callRequestRecursive answers the
 		// JsonPathException): the steps before may be committed.
 		e.MaybeApplied = resps.awaitingApproval()
-		return Origination{}, e
+		return Origination{Held: e.MaybeApplied}, e
 	}
 	results := make([]wire.CommandResult, len(steps))
 	for i, s := range steps {
@@ -124,14 +114,37 @@ func (c *Client) OriginateLoan(ctx context.Context, app wire.LoanApplication, ap
 	return Origination{Submitted: results[0], Approved: results[1], Disbursed: results[2]}, nil
 }
 
-// batchItemKey is the Idempotency-Key of one origination step, derived
-// from the partner request's like a step's (StepKey), on the lines that
-// honour it; "" otherwise.
-func batchItemKey(ctx context.Context, v Version, op Op) string {
-	if !v.HonoursIdempotencyKey() {
-		return ""
+// originationSteps are an origination's three steps on line v.
+func originationSteps(v Version, app wire.LoanApplication, approve wire.LoanApprove, disburse wire.LoanDisburse) []batchStep {
+	return []batchStep{
+		{OpSubmitLoan, batchURL(v, "loans"), app},
+		{OpApproveLoan, batchURL(v, "loans/$.loanId?command=approve"), approve},
+		{OpDisburseLoan, batchURL(v, "loans/$.loanId?command=disburse"), disburse},
 	}
-	return StepKey(idempotencyKey(ctx), "batch/"+op.Name)
+}
+
+// OriginationBatch is the body of OriginateLoan's batch on line v: the
+// three steps, each after the one before, and on the lines that honour it
+// each with an Idempotency-Key of its own derived from requestKey like a
+// step's (StepKey). Exported so that a benchmark's baseline posts exactly
+// what the client posts.
+func OriginationBatch(v Version, requestKey string, app wire.LoanApplication, approve wire.LoanApprove, disburse wire.LoanDisburse) ([]wire.BatchRequest, error) {
+	steps := originationSteps(v, app, approve, disburse)
+	reqs := make([]wire.BatchRequest, len(steps))
+	for i, s := range steps {
+		body, err := json.Marshal(s.body)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = wire.BatchRequest{RequestID: int64(i + 1), RelativeURL: s.relativeURL, Method: http.MethodPost, Body: string(body)}
+		if i > 0 {
+			reqs[i].Reference = int64(i)
+		}
+		if v.HonoursIdempotencyKey() && requestKey != "" {
+			reqs[i].Headers = []wire.BatchHeader{{Name: "Idempotency-Key", Value: StepKey(requestKey, "batch/"+s.op.Name)}}
+		}
+	}
+	return reqs, nil
 }
 
 // stepOp is the operation of the step with requestId id, or whole when the

@@ -84,6 +84,8 @@ func TestOriginateLoan(t *testing.T) {
 		status       int
 		shape        wire.Shape
 		maybeApplied bool
+		// held: a step was stored for approval (Origination.Held).
+		held bool
 	}
 	tests := []struct {
 		name    string
@@ -121,7 +123,7 @@ func TestOriginateLoan(t *testing.T) {
 			return items(t, wire.BatchResponse{RequestID: 1, StatusCode: 200, Body: submitted},
 				wire.BatchResponse{RequestID: 2, StatusCode: 200, Body: `{"commandId":3,"resourceId":501,"rollbackTransaction":false}`},
 				wire.BatchResponse{RequestID: 3, StatusCode: 500, Body: "No results for path: $['loanId']"})
-		}, wantErr: &want{op: "loans.disburse", status: 500, shape: wire.ShapeOther, maybeApplied: true}},
+		}, wantErr: &want{op: "loans.disburse", status: 500, shape: wire.ShapeOther, maybeApplied: true, held: true}},
 		{name: "all 200 but a step names no loan: committed, unusable", line: V1_10, status: 200, answer: func(t *testing.T) string {
 			return items(t, wire.BatchResponse{RequestID: 1, StatusCode: 200, Body: submitted},
 				wire.BatchResponse{RequestID: 2, StatusCode: 200, Body: `{"resourceId":501}`},
@@ -186,6 +188,7 @@ func TestOriginateLoan(t *testing.T) {
 			assert.Equal(t, tt.wantErr.status, e.Status)
 			assert.Equal(t, tt.wantErr.shape, e.Shape)
 			assert.Equal(t, tt.wantErr.maybeApplied, e.MaybeApplied)
+			assert.Equal(t, tt.wantErr.held, got.AwaitingApproval(), "a held step is reported beside the error")
 			if tt.wantErr.code != "" {
 				assert.Equal(t, tt.wantErr.code, e.FirstCode())
 			}

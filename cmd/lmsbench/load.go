@@ -139,38 +139,18 @@ func newOrigination(ctx context.Context, simOrigin string) (*origination, error)
 }
 
 // batch is the one upstream request lmsproxy makes to originate a loan
-// with externalId ext (upstream.Client.OriginateLoan on simVersion):
-// submit, then approve and disburse of the submitted "$.loanId", in one
-// enclosing transaction, with bodies from the same translate helpers. Each
-// step carries an Idempotency-Key of its own derived from a key unique to
-// request n, as lmsproxy derives its steps' keys from a fresh key per
-// partner request, so the simulator stores and checks as many keys.
+// with externalId ext (upstream.OriginationBatch on simVersion, the body
+// upstream.Client.OriginateLoan posts), with bodies from the same translate
+// helpers. Its steps' Idempotency-Keys derive from a key unique to request
+// n, as lmsproxy derives them from a fresh key per partner request, so the
+// simulator stores and checks as many keys.
 func (o *origination) batch(ext string, n int64) []byte {
 	day := today()
-	key := fmt.Sprintf("bench-%s-%d", runID, n)
-	steps := []struct {
-		op   upstream.Op
-		path string
-		body any
-	}{
-		{upstream.OpSubmitLoan, "loans", translate.LoanCreateBody(o.req, *o.req.CustomerID, o.product, ext, day)},
-		{upstream.OpApproveLoan, "loans/$.loanId?command=approve", translate.ApproveBody(day)},
-		{upstream.OpDisburseLoan, "loans/$.loanId?command=disburse", translate.DisburseBody(day, server.DefaultConfig().DisbursementPaymentTypeID, nil)},
-	}
-	prefix := ""
-	if simVersion.HasVersionedBatchURLs() {
-		prefix = "v1/"
-	}
-	reqs := make([]wire.BatchRequest, len(steps))
-	for i, s := range steps {
-		body, _ := json.Marshal(s.body)
-		reqs[i] = wire.BatchRequest{
-			RequestID: int64(i + 1), RelativeURL: prefix + s.path, Method: http.MethodPost, Body: string(body),
-			Headers: []wire.BatchHeader{{Name: "Idempotency-Key", Value: upstream.StepKey(key, "batch/"+s.op.Name)}},
-		}
-		if i > 0 {
-			reqs[i].Reference = int64(i)
-		}
+	reqs, err := upstream.OriginationBatch(simVersion, fmt.Sprintf("bench-%s-%d", runID, n),
+		translate.LoanCreateBody(o.req, *o.req.CustomerID, o.product, ext, day), translate.ApproveBody(day),
+		translate.DisburseBody(day, server.DefaultConfig().DisbursementPaymentTypeID, nil))
+	if err != nil {
+		panic(err) // the bodies are plain structs, which always marshal
 	}
 	out, _ := json.Marshal(reqs)
 	return out
