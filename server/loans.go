@@ -86,20 +86,26 @@ func (h *loans) get(c echo.Context) error {
 
 // answer writes one loan as the partner sees it, with its repayments.
 func (h *loans) answer(c echo.Context, loan wire.LoanData) error {
-	ls := []wire.LoanData{loan}
-	if err := h.withCustomerExternalIDs(c.Request().Context(), ls); err != nil {
-		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
-	}
-	out, err := translate.LoanDetailFromUpstream(ls[0])
+	out, err := h.detail(c.Request().Context(), loan)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
 
+// detail is one loan in the single-loan shape.
+func (h *loans) detail(ctx context.Context, loan wire.LoanData) (translate.LoanDetail, error) {
+	ls := []wire.LoanData{loan}
+	if err := h.withCustomerExternalIDs(ctx, ls); err != nil {
+		return translate.LoanDetail{}, err
+	}
+	return translate.LoanDetailFromUpstream(ls[0])
+}
+
 // withCustomerExternalIDs fills each loan's customer externalId on the
 // lines whose loans do not carry it (1.8: LoanAccountData has no
-// clientExternalId), with one upstream call for all of them.
+// clientExternalId), with one upstream call for all of them; its failure
+// is answered as the partner's.
 func (h *loans) withCustomerExternalIDs(ctx context.Context, ls []wire.LoanData) error {
 	var ids []int64
 	for _, l := range ls {
@@ -112,7 +118,7 @@ func (h *loans) withCustomerExternalIDs(ctx context.Context, ls []wire.LoanData)
 	}
 	exts, err := h.s.upstream.ClientExternalIDs(ctx, ids)
 	if err != nil {
-		return err
+		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
 	}
 	for i := range ls {
 		if ext, ok := exts[ls[i].ClientID]; ok && ls[i].ClientExternalID == "" {
@@ -446,11 +452,7 @@ func (h *loans) rollback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ls := []wire.LoanData{last}
-	if err := h.withCustomerExternalIDs(ctx, ls); err != nil {
-		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
-	}
-	out, err := translate.LoanFromUpstream(ls[0])
+	out, err := h.detail(ctx, last)
 	if err != nil {
 		return err
 	}
@@ -759,7 +761,7 @@ func (h *loans) list(c echo.Context) error {
 // page writes one page of loans.
 func (h *loans) page(c echo.Context, found []wire.LoanData, total int64, req translate.LoanListRequest) error {
 	if err := h.withCustomerExternalIDs(c.Request().Context(), found); err != nil {
-		return translate.FromUpstream(err, translate.Target{Resource: translate.Customers})
+		return err
 	}
 	out, err := translate.LoanPage(found, total, req)
 	if err != nil {

@@ -121,8 +121,8 @@ func OriginationAwaitsApproval(cause error) *Error {
 // Rollback is the answer to POST /v1/loans/{id}/rollback: the steps this
 // call took, in order, and the loan as it stood before it was deleted.
 type Rollback struct {
-	Steps []string `json:"steps"`
-	Loan  Loan     `json:"loan"`
+	Steps []string   `json:"steps"`
+	Loan  LoanDetail `json:"loan"`
 }
 
 // Upstream is the upstream page request of a loan list.
