@@ -12,13 +12,6 @@ import (
 	"lmsproxy/upstream/wire"
 )
 
-// LoansCarryClientExternalID: a loan read names its client's externalId
-// (clientExternalId) from 1.9.0. LoanAccountData has no such field at 1.8.4
-// (fineract-provider/src/main/java/org/apache/fineract/portfolio/loanaccount/
-// data/LoanAccountData.java); 1.9.0 added `ExternalId clientExternalId`
-// there, set by every loan mapper.
-func (v Version) LoansCarryClientExternalID() bool { return v.AtLeast(V1_9) }
-
 // ClientExternalIDs maps client ids to their externalIds, for a page of
 // loans read from a line whose loans do not carry them: a client without an
 // externalId, or not found, is absent from the map. From 1.9 it makes no

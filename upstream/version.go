@@ -74,6 +74,13 @@ func (v Version) UnlimitedWithoutLimit() bool { return v.AtLeast(V1_10) }
 // (LoanApplicationCommandFromApiJsonHelper at 1.8.4 and 1.9.0).
 func (v Version) HasLoanStrategyCodes() bool { return v.AtLeast(V1_9) }
 
+// LoansCarryClientExternalID: a loan read names its client's externalId
+// (clientExternalId) from 1.9.0. LoanAccountData has no such field at 1.8.4
+// (fineract-provider/src/main/java/org/apache/fineract/portfolio/loanaccount/
+// data/LoanAccountData.java); 1.9.0 added `ExternalId clientExternalId`
+// there, set by every loan mapper.
+func (v Version) LoansCarryClientExternalID() bool { return v.AtLeast(V1_9) }
+
 // RepaysSettledLoans: a loan Closed (obligations met) or Overpaid takes a
 // repayment from 1.9.0 (Loan.validateRepaymentTypeAccountStatus, commit
 // 83de7652e); 1.8.4 takes one on an Active loan only.
