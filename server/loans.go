@@ -180,6 +180,7 @@ const (
 	needsApproved           = "only an Approved loan allows this"
 	needsActive             = "only an Active loan allows this"
 	needsActiveNoRepayments = "only an Active loan with no repayment recorded allows this"
+	needsTeardown           = "only a loan Submitted and pending approval, Approved, or Active with no repayment recorded can be rolled back"
 )
 
 // held turns a maker-checker acceptance into the error that stops an
@@ -443,8 +444,7 @@ func (h *loans) rollback(c echo.Context) error {
 	}
 	target := req.Target(a.target)
 	ctx := c.Request().Context()
-	current, err := h.current(ctx, a, target, func(l wire.LoanData) bool { return teardownSteps(l) != nil }, needsActiveNoRepayments+
-		", or one Approved or Submitted and pending approval")
+	current, err := h.current(ctx, a, target, func(l wire.LoanData) bool { return teardownSteps(l) != nil }, needsTeardown)
 	if err != nil {
 		return err
 	}
