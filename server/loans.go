@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"slices"
@@ -567,21 +565,6 @@ func (h *loans) product(ctx context.Context, id int64) (cachedProduct, error) {
 	})
 }
 
-// originationExternalID is the upstream externalId of a new loan: the
-// partner's; else one derived from the partner's Idempotency-Key and the
-// caller, so that a retry names the same loan; else a random one, so that
-// the proxy can still find its loan after a lost answer.
-func originationExternalID(req translate.LoanCreateRequest, caller, key string) string {
-	switch {
-	case req.ExternalID != nil:
-		return *req.ExternalID
-	case key != "":
-		sum := sha256.Sum256([]byte(caller + "\x00" + key))
-		return translate.ReservedExternalIDPrefix + hex.EncodeToString(sum[:16])
-	}
-	return translate.ReservedExternalIDPrefix + newID()
-}
-
 // caller names the partner for the Idempotency-Key's scope: two partners'
 // keys never meet.
 func caller(c echo.Context) string {
@@ -595,7 +578,7 @@ func caller(c echo.Context) string {
 // create originates a loan: submit, approve and disburse in one upstream
 // batch with an enclosing transaction, so the upstream applies all three
 // or none. Every loan it makes carries an externalId
-// (originationExternalID), by which a lost answer is reconciled and a
+// (translate.OriginationExternalID), by which a lost answer is reconciled and a
 // retry recognised.
 func (h *loans) create(c echo.Context) error {
 	key, kerr := translate.ParseIdempotencyKey(c.Request().Header.Values(translate.IdempotencyKeyHeader))
@@ -616,7 +599,7 @@ func (h *loans) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ext := originationExternalID(req, caller(c), key)
+	ext := translate.OriginationExternalID(req, caller(c), key, newID())
 	if key != "" && req.ExternalID == nil {
 		// The upstream's own store (1.9+) then answers a retry of a
 		// committed batch with its first answer.

@@ -2,6 +2,8 @@ package translate
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 
@@ -16,6 +18,23 @@ import (
 // partner's, and the loan object omits such an id: it is the proxy's, not
 // the partner's.
 const ReservedExternalIDPrefix = "lmsproxy-"
+
+// OriginationExternalID is the upstream externalId of a new loan: the
+// partner's; else one derived from the partner's Idempotency-Key and
+// scope (the caller: two partners' keys never meet), so that a retry names
+// the same loan; else the prefix and nonce, which the caller draws at
+// random per request (translate does no I/O), so that the proxy can still
+// find its loan after a lost answer.
+func OriginationExternalID(req LoanCreateRequest, scope, key, nonce string) string {
+	switch {
+	case req.ExternalID != nil:
+		return *req.ExternalID
+	case key != "":
+		sum := sha256.Sum256([]byte(scope + "\x00" + key))
+		return ReservedExternalIDPrefix + hex.EncodeToString(sum[:16])
+	}
+	return ReservedExternalIDPrefix + nonce
+}
 
 // errReservedPrefix is the problem with a partner externalId that starts
 // with ReservedExternalIDPrefix.

@@ -122,3 +122,14 @@ func TestLoanOrders(t *testing.T) {
 	slices.SortStableFunc(loans, translate.LoanPrincipalOrder(translate.LoanListRequest{ListRequest: translate.ListRequest{OrderBy: "principal", SortOrder: "DESC"}}))
 	assert.Equal(t, []int64{2, 3, 1}, []int64{loans[0].ID, loans[1].ID, loans[2].ID}, "by value, not text; ties by id")
 }
+
+func TestOriginationExternalID(t *testing.T) {
+	partner := "halotel-tx-1"
+	withExt := translate.LoanCreateRequest{ExternalID: &partner}
+	assert.Equal(t, partner, translate.OriginationExternalID(withExt, "iss\x00a", "key-1", "n"), "the partner's externalId wins")
+	keyed := translate.OriginationExternalID(translate.LoanCreateRequest{}, "iss\x00a", "key-1", "n1")
+	assert.Equal(t, keyed, translate.OriginationExternalID(translate.LoanCreateRequest{}, "iss\x00a", "key-1", "n2"), "a retry names the same loan")
+	assert.NotEqual(t, keyed, translate.OriginationExternalID(translate.LoanCreateRequest{}, "iss\x00b", "key-1", "n1"), "another partner's key is another loan")
+	assert.Regexp(t, `^lmsproxy-[0-9a-f]{32}$`, keyed)
+	assert.Equal(t, "lmsproxy-n1", translate.OriginationExternalID(translate.LoanCreateRequest{}, "iss\x00a", "", "n1"))
+}
