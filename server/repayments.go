@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -147,7 +146,7 @@ func (h *repayments) posted(c echo.Context, loanID, txID int64, ext string, targ
 	case unexpected(err):
 		return translate.OutcomeUnknown(err, target)
 	}
-	return translate.Applied(repaymentsOf(loanID), txID, err)
+	return translate.Applied(translate.RepaymentsOfLoan(loanID), txID, err)
 }
 
 // reconcileWaits are the pauses before each look for a repayment whose post
@@ -215,14 +214,6 @@ func (h *repayments) answer(c echo.Context, loanID int64, tx wire.LoanTransactio
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)
-}
-
-// repaymentsOf is the repayments of one loan, as a resource whose path the
-// partner can read.
-func repaymentsOf(loanID int64) translate.Resource {
-	r := translate.Repayments
-	r.Path = translate.Loans.Path + "/" + strconv.FormatInt(loanID, 10) + "/repayments"
-	return r
 }
 
 // get answers one repayment of the loan addressed. The loan is read first,

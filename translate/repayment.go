@@ -13,8 +13,17 @@ import (
 )
 
 // Repayments is the repayment resource: the upstream's loan transactions
-// of type Repayment. Its path depends on the loan.
+// of type Repayment. Its path depends on the loan: a message that tells
+// the partner where to read one uses RepaymentsOfLoan.
 var Repayments = Resource{Name: "Repayment", Path: "/v1/loans/{loan_id}/repayments"}
+
+// RepaymentsOfLoan is the repayments of loan loanID, with the path a
+// partner can read them at.
+func RepaymentsOfLoan(loanID int64) Resource {
+	r := Repayments
+	r.Path = Loans.Path + "/" + strconv.FormatInt(loanID, 10) + "/repayments"
+	return r
+}
 
 // Repayment is the partner's repayment object (spec §10). The amounts are
 // omitted when 0, so overpaymentPortion appears only when the payment

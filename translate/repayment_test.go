@@ -2,6 +2,7 @@ package translate_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -350,4 +351,9 @@ func TestParseRepaymentID(t *testing.T) {
 	_, err = translate.ParseRepaymentID("9010x")
 	require.NotNil(t, err)
 	assert.Equal(t, `[{"field":"transaction_id","error":"must be a positive integer"}]`, err.Message)
+}
+
+func TestRepaymentsOfLoanPath(t *testing.T) {
+	e := translate.Applied(translate.RepaymentsOfLoan(7), 9010, errors.New("read failed"))
+	assert.Equal(t, "the change was applied, but the repayment could not be read back; read it with GET /v1/loans/7/repayments/9010", e.Message)
 }
