@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -133,14 +134,16 @@ func (h *repayments) check(ctx context.Context, req translate.RepaymentRequest, 
 
 // posted answers a repayment the upstream confirmed with the transaction
 // read back by its id. When the read fails the money is posted all the
-// same: the answer says so and where to read it, never to post again.
+// same: the answer says so and where to read it, never to post again. A
+// read that is not the repayment sent puts the result itself in doubt.
 func (h *repayments) posted(c echo.Context, loanID, txID int64, ext string, target translate.Target) error {
 	ctx := c.Request().Context()
 	tx, err := h.s.upstream.GetLoanTransaction(ctx, loanID, txID)
-	if err == nil && tx.ExternalID != ext {
-		err = errors.New("the transaction read back is not the repayment posted")
-	}
 	switch {
+	case err == nil && tx.ExternalID != ext:
+		// The result named another transaction: whether this one was
+		// posted is in doubt.
+		return translate.OutcomeUnknown(fmt.Errorf("transaction %d read back is not the repayment posted as %s", txID, ext), target)
 	case err == nil:
 		return h.answer(c, loanID, tx)
 	case unexpected(err):
